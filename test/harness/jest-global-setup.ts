@@ -17,6 +17,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.BERTH_TEST_KUBECONFIG = controlPlane.kubeconfigPath;
   process.env.BERTH_TEST_CONTROL_PLANE_LOGS = controlPlane.logDir;
   process.env.BERTH_TEST_KUBE_VERSION = controlPlane.version;
+  process.env.BERTH_TEST_ETCD_ENDPOINT = controlPlane.etcdEndpoint;
   log(
     `control plane: kube-apiserver ${controlPlane.version} at ${controlPlane.server} ` +
       `(binaries from ${assets.source}), ready in ${((Date.now() - started) / 1000).toFixed(1)}s; logs in ${controlPlane.logDir}`,

@@ -1,0 +1,165 @@
+import type { Node } from '../api/types.ts';
+import type { PodInfo } from '../framework/interfaces.ts';
+import { ResourceSlot, TaintEffect } from '../framework/node-view.ts';
+import { ClusterCache } from './cache.ts';
+import { StringInterner } from './interner.ts';
+import { NodeCursor, NodeTable } from './node-table.ts';
+
+function node(name: string, cpu = '4', labels: Record<string, string> = {}): Node {
+  return {
+    metadata: { name, labels },
+    spec: {},
+    status: { allocatable: { cpu, memory: '8Gi', pods: '110', 'example.com/dongle': '2' } },
+  };
+}
+
+let uid = 0;
+function podInfo(nodeName: string | undefined, milliCPU: number, extra: Partial<PodInfo> = {}): PodInfo {
+  uid++;
+  return {
+    pod: { metadata: { name: `p${uid}`, namespace: 'ns', uid: `uid-${uid}` }, spec: nodeName ? { nodeName } : {} },
+    key: `ns/p${uid}`,
+    namespace: 'ns',
+    name: `p${uid}`,
+    uid: `uid-${uid}`,
+    priority: 0,
+    requests: { milliCPU, memory: 1024, ephemeralStorage: 0, scalar: {}, nonZeroMilliCPU: milliCPU || 100, nonZeroMemory: 1024 },
+    hostPorts: [],
+    ...extra,
+  };
+}
+
+function setup() {
+  const cache = new ClusterCache();
+  const table = new NodeTable(new StringInterner(), 2);
+  const view = (name: string) => new NodeCursor(table, table.indexOf(name));
+  return { cache, table, view };
+}
+
+describe('ClusterCache and the node table', () => {
+  test('a node row holds allocatable, labels and taints as interned ids', () => {
+    const { cache, table, view } = setup();
+    const n = node('n1', '2500m', { zone: 'a' });
+    n.spec!.taints = [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }];
+    cache.addNode(n);
+    cache.updateSnapshot(table);
+    const v = view('n1');
+    expect(v.allocatable(ResourceSlot.cpu)).toBe(2500);
+    expect(v.allocatable(ResourceSlot.memory)).toBe(8 * 1024 ** 3);
+    expect(v.allocatable(table.resourceSlot('example.com/dongle'))).toBe(2);
+    expect(table.resourceSlot('example.com/none')).toBe(-1);
+    expect(v.label(table.interner.lookup('zone'))).toBe(table.interner.lookup('a'));
+    expect(v.label(table.interner.lookup('missing'))).toBe(-1);
+    expect(v.taintCount()).toBe(1);
+    expect(table.interner.string(v.taintKeyAt(0))).toBe('dedicated');
+    expect(v.taintEffectAt(0)).toBe(TaintEffect.NoSchedule);
+  });
+
+  test('assume counts a pod at once; forget undoes it; a confirmed pod survives forget', () => {
+    const { cache, table, view } = setup();
+    cache.addNode(node('n1'));
+    const p = podInfo(undefined, 500);
+    cache.assumePod(p, 'n1');
+    cache.updateSnapshot(table);
+    expect(view('n1').requested(ResourceSlot.cpu)).toBe(500);
+    expect(view('n1').podCount()).toBe(1);
+    cache.forgetPod(p.uid);
+    cache.updateSnapshot(table);
+    expect(view('n1').requested(ResourceSlot.cpu)).toBe(0);
+
+    const q = podInfo(undefined, 300);
+    cache.assumePod(q, 'n1');
+    cache.addPod({ ...q, pod: { ...q.pod, spec: { nodeName: 'n1' } } });
+    cache.forgetPod(q.uid);
+    cache.updateSnapshot(table);
+    expect(view('n1').requested(ResourceSlot.cpu)).toBe(300);
+    expect(cache.isAssumed(q.uid)).toBe(false);
+  });
+
+  test('a confirmation on another node moves the pod there', () => {
+    const { cache, table, view } = setup();
+    cache.addNode(node('n1'));
+    cache.addNode(node('n2'));
+    const p = podInfo(undefined, 700);
+    cache.assumePod(p, 'n1');
+    cache.addPod({ ...p, pod: { ...p.pod, spec: { nodeName: 'n2' } } });
+    cache.updateSnapshot(table);
+    expect(view('n1').requested(ResourceSlot.cpu)).toBe(0);
+    expect(view('n2').requested(ResourceSlot.cpu)).toBe(700);
+  });
+
+  test('pods bound before their node arrives are counted when it does; removed nodes leave the snapshot', () => {
+    const { cache, table, view } = setup();
+    cache.addPod(podInfo('late', 250));
+    cache.updateSnapshot(table);
+    expect(table.indexOf('late')).toBe(-1);
+    cache.addNode(node('late'));
+    cache.updateSnapshot(table);
+    expect(view('late').requested(ResourceSlot.cpu)).toBe(250);
+    cache.removeNode(node('late'));
+    cache.updateSnapshot(table);
+    expect(table.indexOf('late')).toBe(-1);
+    expect(table.size).toBe(0);
+  });
+
+  test('removing a node moves the last row into its place with its data intact', () => {
+    const { cache, table, view } = setup();
+    for (const name of ['a', 'b', 'c']) cache.addNode(node(name, '1', { name }));
+    cache.addPod(podInfo('c', 123));
+    cache.updateSnapshot(table);
+    cache.removeNode(node('a'));
+    cache.updateSnapshot(table);
+    expect(table.size).toBe(2);
+    const c = view('c');
+    expect(c.name()).toBe('c');
+    expect(c.requested(ResourceSlot.cpu)).toBe(123);
+    expect(table.interner.string(c.label(table.interner.lookup('name')))).toBe('c');
+  });
+
+  test('only dirty nodes are rewritten, and rows survive growth and pool compaction', () => {
+    const { cache, table, view } = setup();
+    for (let i = 0; i < 50; i++) cache.addNode(node(`n${i}`, '4', { zone: `z${i % 3}`, idx: String(i) }));
+    expect(cache.updateSnapshot(table)).toBe(50);
+    expect(cache.updateSnapshot(table)).toBe(0);
+    cache.addPod(podInfo('n7', 100));
+    expect(cache.updateSnapshot(table)).toBe(1);
+    // Relabel every node many times: the pool fills with garbage and is compacted.
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 50; i++) cache.updateNode(node(`n${i}`), node(`n${i}`, '4', { zone: `z${(i + round) % 3}`, idx: String(i), round: String(round) }));
+      cache.updateSnapshot(table);
+    }
+    for (let i = 0; i < 50; i++) {
+      const v = view(`n${i}`);
+      expect(table.interner.string(v.label(table.interner.lookup('idx')))).toBe(String(i));
+      expect(table.interner.string(v.label(table.interner.lookup('round')))).toBe('19');
+    }
+    expect(view('n7').requested(ResourceSlot.cpu)).toBe(100);
+  });
+
+  test('host ports of the pods on a node are in its row', () => {
+    const { cache, table, view } = setup();
+    cache.addNode(node('n1'));
+    const p = podInfo('n1', 0, { hostPorts: [{ protocol: 'UDP', hostIP: '10.0.0.1', port: 53 }] });
+    cache.addPod(p);
+    cache.updateSnapshot(table);
+    expect(view('n1').hostPortCount()).toBe(1);
+    expect(view('n1').hostPortAt(0)).toBe(53);
+    expect(table.interner.string(view('n1').hostPortIpAt(0))).toBe('10.0.0.1');
+    cache.removePod(p);
+    cache.updateSnapshot(table);
+    expect(view('n1').hostPortCount()).toBe(0);
+  });
+
+  test('a node with a malformed allocatable offers nothing and is reported, not thrown', () => {
+    const reported: string[] = [];
+    const cache = new ClusterCache({ onInvalidNode: (name, reason) => reported.push(`${name}: ${reason}`) });
+    const table = new NodeTable(new StringInterner());
+    const bad = node('bad');
+    bad.status!.allocatable!.cpu = 'lots';
+    cache.addNode(bad);
+    cache.updateSnapshot(table);
+    expect(new NodeCursor(table, table.indexOf('bad')).allocatable(ResourceSlot.cpu)).toBe(0);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatch(/^bad: status\.allocatable: /);
+  });
+});

@@ -1,0 +1,107 @@
+// The ClusterClient port: everything the scheduler core asks of Kubernetes.
+// The core never talks to the API any other way. Two adapters implement it:
+// KubeClusterClient (src/cluster/kube/, a real apiserver) and
+// MemoryClusterClient (src/cluster/memory.ts, in-process, for unit tests,
+// simulation and benchmarks).
+import type { Namespace, Node, Pod, PriorityClass } from '../api/types.ts';
+
+export type ResourceKind = 'pods' | 'nodes' | 'namespaces' | 'priorityclasses';
+
+export interface KindTypes {
+  pods: Pod;
+  nodes: Node;
+  namespaces: Namespace;
+  priorityclasses: PriorityClass;
+}
+
+/**
+ * Callbacks of an informer, in the order the objects changed. They run
+ * synchronously on the event loop and must not throw (an error thrown here is
+ * logged and counted, never stops the informer).
+ */
+export interface InformerHandler<T> {
+  onAdd(obj: T): void;
+  onUpdate(oldObj: T, newObj: T): void;
+  /** obj is the last state known; after a relist it may be older than the deletion. */
+  onDelete(obj: T): void;
+}
+
+export interface Informer {
+  /** Lists, delivers the initial adds, starts watching; resolves once the initial list is delivered. */
+  start(): Promise<void>;
+  hasSynced(): boolean;
+  stop(): void;
+}
+
+export interface InformerOptions {
+  /** A field selector for the list and watch, e.g. "spec.schedulerName=berth". */
+  fieldSelector?: string;
+  labelSelector?: string;
+}
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/** An Event as the scheduler writes it (events.k8s.io/v1 semantics). */
+export interface EventRecord {
+  /** The object the event is about. */
+  regarding: { kind: 'Pod' | 'Node'; namespace?: string; name: string; uid?: string; apiVersion?: string };
+  type: 'Normal' | 'Warning';
+  /** e.g. Scheduled, FailedScheduling, Preempted */
+  reason: string;
+  /** e.g. Binding, Scheduling */
+  action: string;
+  note: string;
+}
+
+export interface PodConditionUpdate {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+}
+
+/** An error answered by the API (or the transport), with the HTTP status when there was one. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  /** metav1.Status reason, e.g. "Conflict", "NotFound", "Expired". */
+  readonly reason: string;
+
+  constructor(status: number, reason: string, message: string) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+  }
+
+  get isConflict(): boolean {
+    return this.status === 409;
+  }
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+  get isGone(): boolean {
+    return this.status === 410;
+  }
+}
+
+export interface ClusterClient {
+  informer<K extends ResourceKind>(kind: K, handler: InformerHandler<KindTypes[K]>, options?: InformerOptions): Informer;
+  /** POST pods/binding with the pod's UID as precondition. Rejects with ApiError. */
+  bind(pod: PodRef, nodeName: string): Promise<void>;
+  /** Sets (or replaces) one condition in the pod's status, and optionally status.nominatedNodeName ("" clears). */
+  updatePodStatus(pod: PodRef, condition: PodConditionUpdate, nominatedNodeName?: string): Promise<void>;
+  /** Writes an Event; never rejects (failures are logged and counted by the adapter). */
+  recordEvent(event: EventRecord): void;
+  /** Merges annotations into a pod's metadata (the contracts with the node agent). */
+  annotatePod(pod: PodRef, annotations: Record<string, string | null>): Promise<void>;
+  /** Evicts a pod through the Eviction API (honours PodDisruptionBudgets). */
+  evictPod(pod: PodRef): Promise<void>;
+  /** Deletes a pod (preemption victims), with the UID as precondition. */
+  deletePod(pod: PodRef): Promise<void>;
+  /** Waits for buffered writes (events) and closes connections. */
+  close(): Promise<void>;
+}

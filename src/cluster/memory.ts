@@ -1,0 +1,225 @@
+// MemoryClusterClient: the ClusterClient port over an in-process store, for
+// unit tests, `berth simulate` and in-process benchmarks. It keeps the API's
+// rules that the scheduler relies on — a bind needs the pod's UID and fails
+// with 409 when the pod is already bound, 404 when it is gone — and delivers
+// informer events asynchronously (on a microtask), as a real watch would.
+import { randomUUID } from 'node:crypto';
+import type { Namespace, Node, Pod, PriorityClass } from '../api/types.ts';
+import {
+  ApiError,
+  type ClusterClient,
+  type EventRecord,
+  type Informer,
+  type InformerHandler,
+  type InformerOptions,
+  type KindTypes,
+  type PodConditionUpdate,
+  type PodRef,
+  type ResourceKind,
+} from './client.ts';
+
+type AnyObject = Pod | Node | Namespace | PriorityClass;
+type Change = { type: 'add' | 'update' | 'delete'; old?: AnyObject; obj: AnyObject };
+
+function keyOf(obj: AnyObject): string {
+  const m = obj.metadata ?? {};
+  return m.namespace ? `${m.namespace}/${m.name}` : (m.name ?? '');
+}
+
+/** Field selectors the scheduler uses: `a.b=v` and `a.b!=v`, comma-separated. */
+function fieldSelectorMatcher(selector: string | undefined): (obj: AnyObject) => boolean {
+  if (!selector) return () => true;
+  const clauses = selector.split(',').map((clause) => {
+    const neq = clause.includes('!=');
+    const [path, value = ''] = clause.split(neq ? '!=' : /==?/);
+    const parts = path!.trim().split('.');
+    return { parts, value: value.trim(), neq };
+  });
+  return (obj) =>
+    clauses.every(({ parts, value, neq }) => {
+      let v: unknown = obj;
+      for (const p of parts) v = (v as Record<string, unknown> | undefined)?.[p];
+      const actual = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+      return neq ? actual !== value : actual === value;
+    });
+}
+
+export class MemoryClusterClient implements ClusterClient {
+  private readonly stores: Record<ResourceKind, Map<string, AnyObject>> = {
+    pods: new Map(),
+    nodes: new Map(),
+    namespaces: new Map(),
+    priorityclasses: new Map(),
+  };
+  private readonly subscribers: Record<ResourceKind, Set<(change: Change) => void>> = {
+    pods: new Set(),
+    nodes: new Set(),
+    namespaces: new Set(),
+    priorityclasses: new Set(),
+  };
+  private resourceVersion = 0;
+  readonly events: EventRecord[] = [];
+  /** How many bind calls were made (successful or not). */
+  bindCalls = 0;
+  /** Injected failures for tests: called before each bind; throw to fail it. */
+  beforeBind: ((pod: PodRef, nodeName: string) => void | Promise<void>) | undefined;
+
+  // --- store operations (the "API" side) ---------------------------------
+
+  create<K extends ResourceKind>(kind: K, obj: KindTypes[K]): KindTypes[K] {
+    const copy = structuredClone(obj) as AnyObject;
+    copy.metadata ??= {};
+    copy.metadata.uid ??= randomUUID();
+    copy.metadata.resourceVersion = String(++this.resourceVersion);
+    copy.metadata.creationTimestamp ??= new Date().toISOString();
+    const key = keyOf(copy);
+    if (this.stores[kind].has(key)) throw new ApiError(409, 'AlreadyExists', `${kind} "${key}" already exists`);
+    this.stores[kind].set(key, copy);
+    this.publish(kind, { type: 'add', obj: copy });
+    return structuredClone(copy) as KindTypes[K];
+  }
+
+  update<K extends ResourceKind>(kind: K, obj: KindTypes[K]): KindTypes[K] {
+    const key = keyOf(obj);
+    const old = this.stores[kind].get(key);
+    if (!old) throw new ApiError(404, 'NotFound', `${kind} "${key}" not found`);
+    const copy = structuredClone(obj) as AnyObject;
+    copy.metadata = { ...copy.metadata, uid: old.metadata?.uid, resourceVersion: String(++this.resourceVersion) };
+    this.stores[kind].set(key, copy);
+    this.publish(kind, { type: 'update', old, obj: copy });
+    return structuredClone(copy) as KindTypes[K];
+  }
+
+  remove(kind: ResourceKind, namespace: string | undefined, name: string): void {
+    const key = namespace ? `${namespace}/${name}` : name;
+    const old = this.stores[kind].get(key);
+    if (!old) throw new ApiError(404, 'NotFound', `${kind} "${key}" not found`);
+    this.stores[kind].delete(key);
+    this.publish(kind, { type: 'delete', obj: old });
+  }
+
+  get<K extends ResourceKind>(kind: K, namespace: string | undefined, name: string): KindTypes[K] | undefined {
+    const obj = this.stores[kind].get(namespace ? `${namespace}/${name}` : name);
+    return obj ? (structuredClone(obj) as KindTypes[K]) : undefined;
+  }
+
+  list<K extends ResourceKind>(kind: K): KindTypes[K][] {
+    return [...this.stores[kind].values()].map((o) => structuredClone(o) as KindTypes[K]);
+  }
+
+  private publish(kind: ResourceKind, change: Change): void {
+    for (const subscriber of this.subscribers[kind]) queueMicrotask(() => subscriber(change));
+  }
+
+  // --- ClusterClient -------------------------------------------------------
+
+  informer<K extends ResourceKind>(kind: K, handler: InformerHandler<KindTypes[K]>, options: InformerOptions = {}): Informer {
+    const matches = fieldSelectorMatcher(options.fieldSelector);
+    let synced = false;
+    let running = false;
+    const subscriber = (change: Change) => {
+      if (!running) return;
+      try {
+        const now = matches(change.obj);
+        const before = change.old ? matches(change.old) : false;
+        const obj = structuredClone(change.obj) as KindTypes[K];
+        if (change.type === 'add' && now) handler.onAdd(obj);
+        else if (change.type === 'delete' && now) handler.onDelete(obj);
+        else if (change.type === 'update') {
+          // As with a real watch, an object leaving the selector is a delete, entering it an add.
+          if (now && before) handler.onUpdate(structuredClone(change.old) as KindTypes[K], obj);
+          else if (now) handler.onAdd(obj);
+          else if (before) handler.onDelete(structuredClone(change.old) as KindTypes[K]);
+        }
+      } catch {
+        // A handler error never stops the informer.
+      }
+    };
+    return {
+      start: async () => {
+        running = true;
+        this.subscribers[kind].add(subscriber);
+        for (const obj of this.stores[kind].values()) {
+          if (matches(obj)) handler.onAdd(structuredClone(obj) as KindTypes[K]);
+        }
+        synced = true;
+        await Promise.resolve();
+      },
+      hasSynced: () => synced,
+      stop: () => {
+        running = false;
+        this.subscribers[kind].delete(subscriber);
+      },
+    };
+  }
+
+  async bind(ref: PodRef, nodeName: string): Promise<void> {
+    this.bindCalls++;
+    if (this.beforeBind) await this.beforeBind(ref, nodeName);
+    const key = `${ref.namespace}/${ref.name}`;
+    const pod = this.stores.pods.get(key) as Pod | undefined;
+    if (!pod) throw new ApiError(404, 'NotFound', `pods "${ref.name}" not found`);
+    if (pod.metadata?.uid !== ref.uid) {
+      throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${ref.uid}, UID in object meta: ${pod.metadata?.uid}`);
+    }
+    if (pod.spec?.nodeName) {
+      throw new ApiError(409, 'Conflict', `pod ${ref.name} is already assigned to node "${pod.spec.nodeName}"`);
+    }
+    const bound = structuredClone(pod);
+    bound.spec = { ...bound.spec, nodeName };
+    const conditions = (bound.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: new Date().toISOString() });
+    bound.status = { ...bound.status, conditions };
+    this.update('pods', bound);
+  }
+
+  async updatePodStatus(ref: PodRef, condition: PodConditionUpdate, nominatedNodeName?: string): Promise<void> {
+    const pod = this.stores.pods.get(`${ref.namespace}/${ref.name}`) as Pod | undefined;
+    if (!pod || pod.metadata?.uid !== ref.uid) throw new ApiError(404, 'NotFound', `pods "${ref.name}" not found`);
+    const next = structuredClone(pod);
+    const conditions = (next.status?.conditions ?? []).filter((c) => c.type !== condition.type);
+    conditions.push({ ...condition, lastProbeTime: null, lastTransitionTime: new Date().toISOString() });
+    next.status = { ...next.status, conditions };
+    if (nominatedNodeName !== undefined) {
+      if (nominatedNodeName) next.status.nominatedNodeName = nominatedNodeName;
+      else delete next.status.nominatedNodeName;
+    }
+    this.update('pods', next);
+    await Promise.resolve();
+  }
+
+  recordEvent(event: EventRecord): void {
+    this.events.push(structuredClone(event));
+  }
+
+  async annotatePod(ref: PodRef, annotations: Record<string, string | null>): Promise<void> {
+    const pod = this.stores.pods.get(`${ref.namespace}/${ref.name}`) as Pod | undefined;
+    if (!pod) throw new ApiError(404, 'NotFound', `pods "${ref.name}" not found`);
+    const next = structuredClone(pod);
+    const merged: Record<string, string> = { ...next.metadata?.annotations };
+    for (const [k, v] of Object.entries(annotations)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    next.metadata = { ...next.metadata, annotations: merged };
+    this.update('pods', next);
+    await Promise.resolve();
+  }
+
+  async evictPod(ref: PodRef): Promise<void> {
+    await this.deletePod(ref);
+  }
+
+  async deletePod(ref: PodRef): Promise<void> {
+    const pod = this.stores.pods.get(`${ref.namespace}/${ref.name}`) as Pod | undefined;
+    if (!pod) throw new ApiError(404, 'NotFound', `pods "${ref.name}" not found`);
+    if (pod.metadata?.uid !== ref.uid) throw new ApiError(409, 'Conflict', 'Precondition failed: UID mismatch');
+    this.remove('pods', ref.namespace, ref.name);
+    await Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    for (const set of Object.values(this.subscribers)) set.clear();
+    await Promise.resolve();
+  }
+}

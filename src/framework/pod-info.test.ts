@@ -1,0 +1,94 @@
+import type { Pod } from '../api/types.ts';
+import type { PodInfo } from './interfaces.ts';
+import { newPodInfo, ZERO_REQUESTS } from './pod-info.ts';
+
+const FORMAT = `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`;
+
+function pod(spec: Pod['spec'], metadata: Pod['metadata'] = { namespace: 'ns', name: 'p', uid: 'u1' }): Pod {
+  return { metadata, spec };
+}
+
+describe('newPodInfo', () => {
+  const table: { name: string; pod: Pod; want: Partial<PodInfo> }[] = [
+    {
+      name: 'a pod with requests and a host port',
+      pod: pod({
+        priority: 1000,
+        containers: [{ resources: { requests: { cpu: '500m', memory: '1Gi' } }, ports: [{ containerPort: 80, hostPort: 8080 }] }],
+      }),
+      want: {
+        key: 'ns/p',
+        namespace: 'ns',
+        name: 'p',
+        uid: 'u1',
+        priority: 1000,
+        requests: { milliCPU: 500, memory: 1024 ** 3, ephemeralStorage: 0, scalar: {}, nonZeroMilliCPU: 500, nonZeroMemory: 1024 ** 3 },
+        hostPorts: [{ protocol: 'TCP', hostIP: '0.0.0.0', port: 8080 }],
+      },
+    },
+    {
+      name: 'no priority is 0',
+      pod: pod({ containers: [{}] }),
+      want: { priority: 0, requests: { ...ZERO_REQUESTS, nonZeroMilliCPU: 100, nonZeroMemory: 200 * 1024 * 1024 } },
+    },
+    { name: 'negative priority', pod: pod({ priority: -5 }), want: { priority: -5 } },
+    {
+      name: 'no metadata and no spec',
+      pod: {},
+      want: { key: '/', namespace: '', name: '', uid: '', priority: 0, requests: ZERO_REQUESTS, hostPorts: [] },
+    },
+    {
+      name: 'a malformed container request',
+      pod: pod({ containers: [{ resources: { requests: { cpu: 'abc', memory: '1Gi' } }, ports: [{ hostPort: 80 }] }] }),
+      want: {
+        invalid: `spec.containers[0].resources.requests.cpu: ${FORMAT}: "abc"`,
+        requests: ZERO_REQUESTS,
+        hostPorts: [{ protocol: 'TCP', hostIP: '0.0.0.0', port: 80 }],
+      },
+    },
+    {
+      name: 'a malformed sidecar request',
+      pod: pod({ initContainers: [{ restartPolicy: 'Always', resources: { requests: { 'nvidia.com/gpu': '1Ki5' } } }] }),
+      want: {
+        invalid: `spec.initContainers[0].resources.requests[nvidia.com/gpu]: unable to parse quantity's suffix: "1Ki5"`,
+        requests: ZERO_REQUESTS,
+      },
+    },
+    {
+      name: 'a malformed overhead',
+      pod: pod({ overhead: { memory: '1gi' } }),
+      want: { invalid: `spec.overhead.memory: ${FORMAT}: "1gi"`, requests: ZERO_REQUESTS },
+    },
+    {
+      name: 'a quantity too large',
+      pod: pod({ resources: { requests: { memory: '1e300' } } }),
+      want: { invalid: 'spec.resources.requests.memory: quantity is too large: its magnitude must be below 1e300: "1e300"' },
+    },
+    {
+      name: 'a priority that is not an integer',
+      pod: pod({ priority: 'high' as unknown as number, containers: [{ resources: { requests: { cpu: '1' } } }] }),
+      want: { invalid: 'spec.priority: Invalid value: "high": must be an integer', priority: 0, requests: ZERO_REQUESTS },
+    },
+  ];
+  test.each(table)('$name', ({ pod: p, want }) => {
+    const info = newPodInfo(p);
+    expect(info).toMatchObject(want);
+    expect(info.pod).toBe(p);
+    if (want.invalid === undefined) expect(info).not.toHaveProperty('invalid');
+  });
+
+  test('never throws on odd shapes', () => {
+    const odd = { metadata: null, spec: { containers: [null, 7], initContainers: {}, overhead: [] } } as unknown as Pod;
+    expect(() => newPodInfo(odd)).not.toThrow();
+  });
+
+  test('the zero requests cannot be changed through one pod', () => {
+    const info = newPodInfo(pod({ overhead: { cpu: 'x' } }));
+    expect(() => {
+      (info.requests as { milliCPU: number }).milliCPU = 5;
+    }).toThrow(TypeError);
+    expect(() => {
+      info.requests.scalar['x'] = 1;
+    }).toThrow(TypeError);
+  });
+});

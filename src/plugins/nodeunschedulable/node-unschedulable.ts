@@ -1,0 +1,68 @@
+// NodeUnschedulable: nodes with spec.unschedulable (cordoned) take no new
+// pods, unless the pod tolerates the taint that stands for it,
+// node.kubernetes.io/unschedulable:NoSchedule (upstream
+// pkg/scheduler/framework/plugins/nodeunschedulable).
+//
+// Filter reads the node's flag first, so schedulable nodes cost one read;
+// the toleration is checked only on cordoned nodes, on the pod's strings
+// (no allocation).
+import type { Toleration } from '../../api/types.ts';
+import type { CycleState } from '../../framework/cycle-state.ts';
+import type { ClusterEvent, EnqueueExtensions, FilterPlugin, Handle, PodInfo } from '../../framework/interfaces.ts';
+import type { NodeView } from '../../framework/node-view.ts';
+import { Code, Status, type Result } from '../../framework/status.ts';
+
+export const name = 'NodeUnschedulable';
+
+export const ErrReasonUnschedulable = 'node(s) were unschedulable';
+/** v1.TaintNodeUnschedulable */
+export const TaintNodeUnschedulable = 'node.kubernetes.io/unschedulable';
+
+const reject = new Status(Code.UnschedulableAndUnresolvable, [ErrReasonUnschedulable], name);
+
+/**
+ * Whether the tolerations tolerate {key: node.kubernetes.io/unschedulable,
+ * effect: NoSchedule, value: ""}, by upstream's ToleratesTaint rules (empty
+ * effect or key matches all; operator "" or Equal compares values; Exists
+ * matches any value; any other operator tolerates nothing).
+ */
+export function toleratesUnschedulable(tolerations: readonly Toleration[] | undefined): boolean {
+  if (!Array.isArray(tolerations)) return false;
+  const list = tolerations as readonly Toleration[];
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i]!;
+    const effect = t.effect ?? '';
+    if (effect !== '' && effect !== 'NoSchedule') continue;
+    const key = t.key ?? '';
+    if (key !== '' && key !== TaintNodeUnschedulable) continue;
+    const operator = t.operator ?? '';
+    if (operator === 'Exists' || ((operator === '' || operator === 'Equal') && (t.value ?? '') === '')) return true;
+  }
+  return false;
+}
+
+export class NodeUnschedulablePlugin {
+  readonly name = name;
+
+  filter(_state: CycleState, pod: PodInfo, node: NodeView): Result {
+    if (!node.unschedulable()) return null;
+    return toleratesUnschedulable(pod.pod.spec?.tolerations) ? null : reject;
+  }
+
+  eventsToRegister(): ClusterEvent[] {
+    // Upstream reports a change of spec.unschedulable as UpdateNodeTaint.
+    // Queueing hints are off in Berth's queue: label updates are registered
+    // too, as upstream without them (kubernetes#109437).
+    return [
+      { resource: 'Node', action: 'Add' },
+      { resource: 'Node', action: 'UpdateNodeTaint' },
+      { resource: 'Node', action: 'UpdateNodeLabel' },
+    ];
+  }
+}
+
+/** NodeUnschedulable takes no args. */
+export const factory = ((_args: unknown, _handle: Handle): NodeUnschedulablePlugin => new NodeUnschedulablePlugin()) satisfies (
+  args: unknown,
+  handle: Handle,
+) => FilterPlugin & EnqueueExtensions;

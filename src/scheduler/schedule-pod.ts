@@ -1,0 +1,165 @@
+// The scheduling algorithm for one pod against one snapshot: PreFilter,
+// Filter over the nodes (upstream's percentageOfNodesToScore with a rotating
+// start index), PreScore, Score, NormalizeScore, and the pick of the best
+// node. It does not touch the cache, the queue or the API: schedule-one.ts
+// does, with what this returns.
+import type { PodInfo } from '../framework/interfaces.ts';
+import { CycleState } from '../framework/cycle-state.ts';
+import type { NodeTableReader } from '../framework/node-view.ts';
+import type { Framework } from '../framework/runtime.ts';
+import { Code, Status } from '../framework/status.ts';
+import { Diagnosis, FitError } from './fit-error.ts';
+
+/** Upstream's minFeasibleNodesToFind and minFeasibleNodesPercentageToFind. */
+export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+/** How many feasible nodes to look for before scoring (upstream's numFeasibleNodesToFind). */
+export function numFeasibleNodesToFind(percentageOfNodesToScore: number, numAllNodes: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let percentage = percentageOfNodesToScore;
+  if (percentage <= 0) {
+    percentage = Math.max(50 - Math.trunc(numAllNodes / 125), MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+  }
+  if (percentage >= 100) return numAllNodes;
+  const numNodes = Math.trunc((numAllNodes * percentage) / 100);
+  return Math.max(numNodes, MIN_FEASIBLE_NODES_TO_FIND);
+}
+
+export interface ScheduleResult {
+  nodeName: string;
+  /** Nodes that went through Filter. */
+  evaluatedNodes: number;
+  feasibleNodes: number;
+  state: CycleState;
+}
+
+/** Deterministic xorshift32 for tie-breaking among equal best scores. */
+export class TieBreaker {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 0x9e3779b9;
+  }
+  next(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s;
+  }
+}
+
+/** Per-scheduler state that lives across cycles. */
+export class Algorithm {
+  /** Where the next cycle starts filtering (rotates so every node gets its turn). */
+  nextStartNodeIndex = 0;
+  private feasible = new Int32Array(0);
+  private totals = new Float64Array(0);
+  private readonly tieBreaker: TieBreaker;
+
+  constructor(seed = 1) {
+    this.tieBreaker = new TieBreaker(seed);
+  }
+
+  /**
+   * Finds a node for the pod. Throws FitError when none fits (with the
+   * diagnosis for the Event), and returns a status-bearing Error for plugin errors.
+   */
+  schedulePod(fw: Framework, pod: PodInfo, nodes: NodeTableReader): ScheduleResult {
+    const numAllNodes = nodes.size;
+    const state = new CycleState();
+    const diagnosis = new Diagnosis();
+    if (numAllNodes === 0) {
+      throw new FitError(0, diagnosis);
+    }
+
+    const pre = fw.runPreFilterPlugins(state, pod, nodes);
+    if (pre.status !== null) {
+      if (pre.status.code === Code.Error) throw new PluginError(pre.status);
+      diagnosis.preFilterMessage = pre.status.message();
+      if (pre.status.plugin) diagnosis.unschedulablePlugins.add(pre.status.plugin);
+      for (let i = 0; i < numAllNodes; i++) diagnosis.nodeStatuses.set(nodes.view(i).name(), pre.status);
+      throw new FitError(numAllNodes, diagnosis);
+    }
+
+    if (this.feasible.length < numAllNodes) {
+      this.feasible = new Int32Array(numAllNodes);
+      this.totals = new Float64Array(numAllNodes);
+    }
+    const feasible = this.feasible;
+    let found = 0;
+    let evaluated = 0;
+    const cursor = nodes.view(0);
+
+    if (pre.nodeNames) {
+      // PreFilter named the only candidates: the others are out for good.
+      const restricted = new Status(Code.UnschedulableAndUnresolvable, [
+        `node(s) didn't satisfy plugin(s) [${[...(pre.restrictedBy ?? [])].sort().join(' ')}]`,
+      ]);
+      for (let i = 0; i < numAllNodes; i++) {
+        const name = cursor.at(i).name();
+        if (!pre.nodeNames.has(name)) diagnosis.nodeStatuses.set(name, restricted);
+      }
+      for (const name of pre.nodeNames) {
+        const index = nodes.indexOf(name);
+        if (index < 0) continue;
+        evaluated++;
+        const status = fw.runFilterPlugins(state, pod, cursor.at(index));
+        if (status === null) feasible[found++] = index;
+        else if (status.code === Code.Error) throw new PluginError(status);
+        else diagnosis.recordNode(name, status);
+      }
+    } else {
+      const toFind = numFeasibleNodesToFind(fw.percentageOfNodesToScore, numAllNodes);
+      const start = this.nextStartNodeIndex % numAllNodes;
+      for (let k = 0; k < numAllNodes && found < toFind; k++) {
+        const index = (start + k) % numAllNodes;
+        evaluated++;
+        const status = fw.runFilterPlugins(state, pod, cursor.at(index));
+        if (status === null) feasible[found++] = index;
+        else if (status.code === Code.Error) throw new PluginError(status);
+        else diagnosis.recordNode(cursor.name(), status);
+      }
+      this.nextStartNodeIndex = (start + evaluated) % numAllNodes;
+    }
+
+    if (found === 0) throw new FitError(numAllNodes, diagnosis);
+
+    if (found === 1) {
+      return { nodeName: cursor.at(feasible[0]!).name(), evaluatedNodes: evaluated, feasibleNodes: 1, state };
+    }
+
+    const feasibleView = feasible.subarray(0, found);
+    const preScore = fw.runPreScorePlugins(state, pod, nodes, feasibleView);
+    if (preScore !== null) throw new PluginError(preScore);
+    const totals = this.totals;
+    const scoreStatus = fw.runScorePlugins(state, pod, nodes, feasibleView, found, totals);
+    if (scoreStatus !== null) throw new PluginError(scoreStatus);
+
+    // Highest total wins; ties are broken at random (reservoir sampling), as upstream's selectHost.
+    let best = 0;
+    let ties = 1;
+    for (let i = 1; i < found; i++) {
+      const score = totals[i]!;
+      if (score > totals[best]!) {
+        best = i;
+        ties = 1;
+      } else if (score === totals[best]!) {
+        ties++;
+        if (this.tieBreaker.next() % ties === 0) best = i;
+      }
+    }
+    return { nodeName: cursor.at(feasible[best]!).name(), evaluatedNodes: evaluated, feasibleNodes: found, state };
+  }
+}
+
+/** A plugin answered Code.Error: the pod is retried with backoff. */
+export class PluginError extends Error {
+  override name = 'PluginError';
+  readonly status: Status;
+  constructor(status: Status) {
+    super(status.message() || `plugin ${status.plugin} failed`);
+    this.status = status;
+  }
+}

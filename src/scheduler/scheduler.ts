@@ -1,0 +1,451 @@
+// The scheduler: informers feed the cache and the queue; one loop pops a pod,
+// runs its scheduling cycle on an up-to-date snapshot, assumes it onto the
+// chosen node and hands it to the binding cycle, which runs concurrently
+// (bounded) with the next pods' scheduling cycles.
+//
+//   schedulingCycle (sync)   snapshot → schedulePod → assume → Reserve → Permit
+//   bindingCycle (async)     PreBind → Bind → finishBinding → Scheduled Event → PostBind
+//   any failure after assume → handleBindingFailure: Unreserve, forget, requeue
+//   no node fits / plugin error → handleSchedulingFailure: Event, PodScheduled=False, requeue
+import type { Node, Pod } from '../api/types.ts';
+import { podKey } from '../api/types.ts';
+import { ClusterCache } from '../cache/cache.ts';
+import { StringInterner } from '../cache/interner.ts';
+import { NodeTable } from '../cache/node-table.ts';
+import { ApiError, type ClusterClient, type Informer } from '../cluster/client.ts';
+import type { CycleState } from '../framework/cycle-state.ts';
+import type { ClusterEvent, Handle, PodInfo, QueuedPodInfo } from '../framework/interfaces.ts';
+import { newPodInfo } from '../framework/pod-info.ts';
+import { Framework, type Registry } from '../framework/runtime.ts';
+import { Code } from '../framework/status.ts';
+import type { ResolvedConfig } from '../config/scheduler-config.ts';
+import type { Logger } from '../logging/logger.ts';
+import { realClock, type Clock } from '../queue/clock.ts';
+import { SchedulingQueue } from '../queue/scheduling-queue.ts';
+import { FitError } from './fit-error.ts';
+import { Algorithm, PluginError } from './schedule-pod.ts';
+
+export interface SchedulerOptions {
+  client: ClusterClient;
+  config: ResolvedConfig;
+  registry: Registry;
+  logger: Logger;
+  /** Binds in flight at once; the scheduling loop waits when all are busy. */
+  bindConcurrency?: number;
+  /** Seed of the tie-breaker among equally scored nodes. */
+  seed?: number;
+  clock?: Clock;
+}
+
+/** Counters a caller (metrics, the demo, tests) can read. */
+export interface SchedulerStats {
+  scheduled: number;
+  unschedulable: number;
+  errors: number;
+  bindFailures: number;
+}
+
+/** Upstream caps Event messages at 1 KiB. */
+function truncate(message: string, max = 1024): string {
+  return message.length <= max ? message : `${message.slice(0, max - 3)}...`;
+}
+
+function isTerminating(pod: Pod): boolean {
+  return Boolean(pod.metadata?.deletionTimestamp);
+}
+
+/** Every kind of change between two versions of a node: each may wake different pods. */
+function nodeEvents(oldNode: Node, newNode: Node): ClusterEvent[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const events: ClusterEvent[] = [];
+  if (!same(oldNode.status?.allocatable, newNode.status?.allocatable)) events.push({ resource: 'Node', action: 'UpdateNodeAllocatable' });
+  if (!same(oldNode.metadata?.labels, newNode.metadata?.labels)) events.push({ resource: 'Node', action: 'UpdateNodeLabel' });
+  if (!same(oldNode.spec?.taints, newNode.spec?.taints) || oldNode.spec?.unschedulable !== newNode.spec?.unschedulable) {
+    events.push({ resource: 'Node', action: 'UpdateNodeTaint' });
+  }
+  if (!same(oldNode.status?.images, newNode.status?.images)) events.push({ resource: 'Node', action: 'Update' });
+  return events;
+}
+
+export class Scheduler {
+  readonly cache = new ClusterCache();
+  readonly table = new NodeTable(new StringInterner());
+  readonly queue: SchedulingQueue;
+  readonly frameworks = new Map<string, Framework>();
+  readonly stats: SchedulerStats = { scheduled: 0, unschedulable: 0, errors: 0, bindFailures: 0 };
+  private readonly client: ClusterClient;
+  private readonly logger: Logger;
+  private readonly algorithm: Algorithm;
+  private readonly bindConcurrency: number;
+  private readonly informers: Informer[] = [];
+  /** The pods the informer knows, by UID: to tell whether a failing pod still exists. */
+  private readonly knownPods = new Map<string, Pod>();
+  private inflightBinds = 0;
+  private readonly bindSlotWaiters: (() => void)[] = [];
+  private readonly bindsDone = new Set<Promise<void>>();
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+
+  constructor(options: SchedulerOptions) {
+    this.client = options.client;
+    this.logger = options.logger;
+    this.algorithm = new Algorithm(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
+    this.bindConcurrency = options.bindConcurrency ?? 64;
+    const clock = options.clock ?? realClock;
+    for (const profile of options.config.profiles) {
+      const handle: Handle = {
+        schedulerName: profile.schedulerName,
+        binder: { bind: (pod, nodeName) => this.client.bind({ namespace: pod.namespace, name: pod.name, uid: pod.uid }, nodeName) },
+        now: () => clock.now(),
+      };
+      this.frameworks.set(profile.schedulerName, new Framework(profile, options.registry, handle));
+    }
+    const first = this.frameworks.values().next().value!;
+    const enqueueEvents = new Map<string, ClusterEvent[]>();
+    for (const fw of this.frameworks.values()) for (const [name, events] of fw.enqueueEvents) enqueueEvents.set(name, events);
+    this.queue = new SchedulingQueue({
+      less: (a, b) => first.queueSortPlugin.less(a, b),
+      preEnqueue: (pod) => this.frameworkFor(pod.pod)?.runPreEnqueuePlugins(pod) ?? null,
+      pluginEvents: enqueueEvents,
+      clock,
+      podInitialBackoffMs: options.config.podInitialBackoffSeconds * 1000,
+      podMaxBackoffMs: options.config.podMaxBackoffSeconds * 1000,
+    });
+  }
+
+  private frameworkFor(pod: Pod): Framework | undefined {
+    return this.frameworks.get(pod.spec?.schedulerName ?? 'default-scheduler');
+  }
+
+  // --- informer handlers -------------------------------------------------
+
+  private onPodAdd(pod: Pod): void {
+    const info = newPodInfo(pod);
+    this.knownPods.set(info.uid, pod);
+    if (pod.spec?.nodeName) {
+      this.cache.addPod(info);
+      this.queue.assignedPodAdded(info);
+    } else if (this.frameworkFor(pod) && !isTerminating(pod)) {
+      this.queue.add(info);
+    }
+  }
+
+  private onPodUpdate(oldPod: Pod, newPod: Pod): void {
+    const oldInfo = newPodInfo(oldPod);
+    const newInfo = newPodInfo(newPod);
+    this.knownPods.set(newInfo.uid, newPod);
+    if (newPod.spec?.nodeName) {
+      if (!oldPod.spec?.nodeName) {
+        // Bound (by us or by someone else): out of the queue, onto its node.
+        this.queue.delete(oldInfo);
+        this.cache.addPod(newInfo);
+        this.queue.assignedPodAdded(newInfo);
+      } else {
+        this.cache.updatePod(oldInfo, newInfo);
+        this.queue.assignedPodUpdated(oldInfo, newInfo);
+      }
+    } else if (this.frameworkFor(newPod)) {
+      if (isTerminating(newPod)) this.queue.delete(newInfo);
+      else this.queue.update(oldInfo, newInfo);
+    }
+  }
+
+  private onPodDelete(pod: Pod): void {
+    const info = newPodInfo(pod);
+    this.knownPods.delete(info.uid);
+    if (pod.spec?.nodeName || this.cache.nodeOf(info.uid) !== undefined) {
+      this.cache.removePod(info);
+      this.queue.assignedPodDeleted(info);
+    } else {
+      this.queue.delete(info);
+    }
+  }
+
+  private onNodeAdd(node: Node): void {
+    this.cache.addNode(node);
+    this.queue.moveAllToActiveOrBackoffQueue({ resource: 'Node', action: 'Add' });
+  }
+
+  private onNodeUpdate(oldNode: Node, newNode: Node): void {
+    this.cache.updateNode(oldNode, newNode);
+    for (const event of nodeEvents(oldNode, newNode)) this.queue.moveAllToActiveOrBackoffQueue(event);
+  }
+
+  private onNodeDelete(node: Node): void {
+    this.cache.removeNode(node);
+    this.queue.moveAllToActiveOrBackoffQueue({ resource: 'Node', action: 'Delete' });
+  }
+
+  /** Guards an informer callback: a bad object is logged, never crashes the process. */
+  private guard<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        this.logger.error({ err, handler: what }, 'informer handler failed');
+      }
+    };
+  }
+
+  // --- lifecycle ------------------------------------------------------------
+
+  /** Starts the informers, waits for them to sync, then starts the scheduling loop. */
+  async start(): Promise<void> {
+    const nodes = this.client.informer('nodes', {
+      onAdd: this.guard('node add', (n: Node) => this.onNodeAdd(n)),
+      onUpdate: this.guard('node update', (o: Node, n: Node) => this.onNodeUpdate(o, n)),
+      onDelete: this.guard('node delete', (n: Node) => this.onNodeDelete(n)),
+    });
+    // Terminal pods hold no resources: the informer leaves them out, as upstream's does.
+    const pods = this.client.informer(
+      'pods',
+      {
+        onAdd: this.guard('pod add', (p: Pod) => this.onPodAdd(p)),
+        onUpdate: this.guard('pod update', (o: Pod, p: Pod) => this.onPodUpdate(o, p)),
+        onDelete: this.guard('pod delete', (p: Pod) => this.onPodDelete(p)),
+      },
+      { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' },
+    );
+    this.informers.push(nodes, pods);
+    await Promise.all([nodes.start(), pods.start()]);
+    this.logger.info({ nodes: this.cache.nodeCount, pods: this.cache.podCount }, 'caches synced');
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  hasSynced(): boolean {
+    return this.informers.length > 0 && this.informers.every((i) => i.hasSynced());
+  }
+
+  /** Stops taking pods, waits up to graceMs for binds in flight, stops the informers. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.running = false;
+    this.queue.close();
+    await this.loopDone;
+    const binds = Promise.all([...this.bindsDone]);
+    await Promise.race([binds, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    for (const informer of this.informers) informer.stop();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const qpi = await this.queue.pop();
+      if (!qpi) break;
+      try {
+        await this.scheduleOne(qpi);
+      } catch (err) {
+        // Never expected: scheduleOne handles its own failures. Keep going.
+        this.logger.error({ err, pod: qpi.podInfo.key }, 'scheduling cycle failed unexpectedly');
+        this.queue.done(qpi.podInfo.uid);
+      }
+    }
+  }
+
+  // --- scheduling cycle -----------------------------------------------------
+
+  async scheduleOne(qpi: QueuedPodInfo): Promise<void> {
+    const podInfo = qpi.podInfo;
+    const pod = podInfo.pod;
+    const fw = this.frameworkFor(pod);
+    if (!fw || isTerminating(pod) || this.cache.isAssumed(podInfo.uid)) {
+      this.queue.done(podInfo.uid);
+      return;
+    }
+    const log = this.logger.child({ pod: podInfo.key });
+    const cycle = this.queue.schedulingCycle();
+    this.cache.updateSnapshot(this.table);
+
+    let nodeName: string;
+    let state: CycleState;
+    try {
+      if (podInfo.invalid) throw new InvalidPodError(podInfo.invalid);
+      const result = this.algorithm.schedulePod(fw, podInfo, this.table);
+      nodeName = result.nodeName;
+      state = result.state;
+      log.debug({ node: nodeName, evaluated: result.evaluatedNodes, feasible: result.feasibleNodes }, 'node selected');
+    } catch (err) {
+      this.handleSchedulingFailure(qpi, err, cycle, log);
+      return;
+    }
+
+    // Assume: the pod counts on the node from now on, for every later cycle.
+    try {
+      this.cache.assumePod(podInfo, nodeName);
+    } catch (err) {
+      this.handleSchedulingFailure(qpi, err, cycle, log);
+      return;
+    }
+    const reserve = fw.runReservePlugins(state, podInfo, nodeName);
+    if (reserve !== null) {
+      this.unreserveAndForget(fw, state, podInfo, nodeName, log);
+      this.handleSchedulingFailure(qpi, new PluginError(reserve), cycle, log);
+      return;
+    }
+    const permit = fw.runPermitPlugins(state, podInfo, nodeName);
+    if (permit.status !== null && permit.status.code !== Code.Wait) {
+      this.unreserveAndForget(fw, state, podInfo, nodeName, log);
+      this.handleSchedulingFailure(qpi, new PluginError(permit.status), cycle, log);
+      return;
+    }
+
+    await this.acquireBindSlot();
+    const done = this.bindingCycle(fw, state, qpi, nodeName, cycle, log).finally(() => {
+      this.releaseBindSlot();
+      this.bindsDone.delete(done);
+    });
+    this.bindsDone.add(done);
+  }
+
+  private async bindingCycle(
+    fw: Framework,
+    state: CycleState,
+    qpi: QueuedPodInfo,
+    nodeName: string,
+    cycle: number,
+    log: Logger,
+  ): Promise<void> {
+    const podInfo = qpi.podInfo;
+    try {
+      let status = await fw.runPreBindPlugins(state, podInfo, nodeName);
+      if (status === null) status = await fw.runBindPlugins(state, podInfo, nodeName);
+      if (status !== null) {
+        this.handleBindingFailure(fw, state, qpi, nodeName, status.message(), cycle, log);
+        return;
+      }
+      this.cache.finishBinding(podInfo.uid);
+      this.stats.scheduled++;
+      this.client.recordEvent({
+        regarding: { kind: 'Pod', namespace: podInfo.namespace, name: podInfo.name, uid: podInfo.uid, apiVersion: 'v1' },
+        type: 'Normal',
+        reason: 'Scheduled',
+        action: 'Binding',
+        note: `Successfully assigned ${podInfo.key} to ${nodeName}`,
+      });
+      log.debug({ node: nodeName }, 'pod bound');
+      fw.runPostBindPlugins(state, podInfo, nodeName, (err) => log.error({ err }, 'postBind plugin failed'));
+    } catch (err) {
+      this.handleBindingFailure(fw, state, qpi, nodeName, (err as Error).message, cycle, log);
+    } finally {
+      this.queue.done(podInfo.uid);
+    }
+  }
+
+  private unreserveAndForget(fw: Framework, state: CycleState, podInfo: PodInfo, nodeName: string, log: Logger): void {
+    fw.runUnreservePlugins(state, podInfo, nodeName, (err) => log.error({ err }, 'unreserve plugin failed'));
+    this.cache.forgetPod(podInfo.uid);
+  }
+
+  private handleBindingFailure(
+    fw: Framework,
+    state: CycleState,
+    qpi: QueuedPodInfo,
+    nodeName: string,
+    message: string,
+    cycle: number,
+    log: Logger,
+  ): void {
+    this.stats.bindFailures++;
+    this.unreserveAndForget(fw, state, qpi.podInfo, nodeName, log);
+    // The pod's own state changed (deleted, or bound by someone else): the
+    // informer will tell us; a requeue would only fail again.
+    const current = this.knownPods.get(qpi.podInfo.uid);
+    if (!current || current.spec?.nodeName || isTerminating(current)) {
+      log.info({ node: nodeName, reason: message }, 'bind abandoned: pod gone or already bound');
+      return;
+    }
+    this.queue.moveAllToActiveOrBackoffQueue({ resource: 'AssignedPod', action: 'Delete' });
+    this.handleSchedulingFailure(qpi, new BindError(message), cycle, log);
+  }
+
+  private handleSchedulingFailure(qpi: QueuedPodInfo, err: unknown, cycle: number, log: Logger): void {
+    const podInfo = qpi.podInfo;
+    let reason: string;
+    let message: string;
+    if (err instanceof FitError) {
+      this.stats.unschedulable++;
+      reason = 'Unschedulable';
+      message = err.message;
+      qpi.unschedulablePlugins = new Set(err.diagnosis.unschedulablePlugins);
+      log.info({ reason: message }, 'pod is unschedulable');
+    } else if (err instanceof InvalidPodError) {
+      this.stats.unschedulable++;
+      reason = 'Unschedulable';
+      message = `pod cannot be scheduled: ${err.message}`;
+      qpi.unschedulablePlugins = new Set();
+      log.warn({ reason: err.message }, 'pod spec is invalid');
+    } else {
+      this.stats.errors++;
+      reason = 'SchedulerError';
+      message = err instanceof Error ? err.message : String(err);
+      log.error({ err }, 'error scheduling pod; retrying');
+    }
+
+    const current = this.knownPods.get(podInfo.uid);
+    if (!current || current.spec?.nodeName) {
+      // Deleted or bound meanwhile: nothing to requeue or report.
+      this.queue.done(podInfo.uid);
+      return;
+    }
+    if (reason === 'Unschedulable') this.queue.addUnschedulableIfNotPresent(qpi, cycle);
+    else this.queue.requeueAfterError(qpi);
+    this.queue.done(podInfo.uid);
+
+    this.client.recordEvent({
+      regarding: { kind: 'Pod', namespace: podInfo.namespace, name: podInfo.name, uid: podInfo.uid, apiVersion: 'v1' },
+      type: 'Warning',
+      reason: 'FailedScheduling',
+      action: 'Scheduling',
+      note: truncate(message),
+    });
+    const existing = current.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (existing?.status === 'False' && existing.reason === reason && existing.message === message) return;
+    this.client
+      .updatePodStatus({ namespace: podInfo.namespace, name: podInfo.name, uid: podInfo.uid }, {
+        type: 'PodScheduled',
+        status: 'False',
+        reason,
+        message,
+      })
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && (e.isNotFound || e.isConflict)) return;
+        log.warn({ err: e }, 'cannot update pod condition');
+      });
+  }
+
+  // --- bind slots -----------------------------------------------------------
+
+  private async acquireBindSlot(): Promise<void> {
+    while (this.inflightBinds >= this.bindConcurrency) {
+      await new Promise<void>((resolve) => this.bindSlotWaiters.push(resolve));
+    }
+    this.inflightBinds++;
+  }
+
+  private releaseBindSlot(): void {
+    this.inflightBinds--;
+    this.bindSlotWaiters.shift()?.();
+  }
+
+  /** Waits until no bind is in flight (tests, the demo). */
+  async drainBinds(): Promise<void> {
+    while (this.bindsDone.size > 0) await Promise.all([...this.bindsDone]);
+  }
+
+  /** "ns/name" of every pod the informer knows. */
+  knownPodKeys(): string[] {
+    return [...this.knownPods.values()].map(podKey);
+  }
+}
+
+/** A pod whose spec cannot be read (e.g. a malformed quantity). */
+export class InvalidPodError extends Error {
+  override name = 'InvalidPodError';
+}
+
+/** The bind failed for a reason other than the pod being gone. */
+export class BindError extends Error {
+  override name = 'BindError';
+  constructor(message: string) {
+    super(`binding rejected: ${message}`);
+  }
+}
