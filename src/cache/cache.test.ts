@@ -160,6 +160,6 @@ describe('ClusterCache and the node table', () => {
     cache.updateSnapshot(table);
     expect(new NodeCursor(table, table.indexOf('bad')).allocatable(ResourceSlot.cpu)).toBe(0);
     expect(reported).toHaveLength(1);
-    expect(reported[0]).toMatch(/^bad: status\.allocatable: /);
+    expect(reported[0]).toMatch(/^bad: status\.allocatable\.cpu: quantities must match .*"lots"$/);
   });
 });

@@ -133,7 +133,8 @@ export class ClusterCache {
       state.invalidReason = undefined;
     } catch (err) {
       state.allocatable = new Map();
-      state.invalidReason = `status.allocatable: ${(err as Error).message}`;
+      const field = (err as { field?: string }).field ?? 'status.allocatable';
+      state.invalidReason = `${field}: ${(err as Error).message}`;
       this.hooks.onInvalidNode?.(name, state.invalidReason);
     }
     state.specDirty = true;

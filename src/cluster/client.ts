@@ -62,6 +62,8 @@ export interface PodConditionUpdate {
   status: 'True' | 'False' | 'Unknown';
   reason?: string;
   message?: string;
+  /** Keep this transition time when the status did not change (upstream's UpdatePodCondition); default: now. */
+  lastTransitionTime?: string;
 }
 
 /** An error answered by the API (or the transport), with the HTTP status when there was one. */

@@ -178,7 +178,7 @@ export class MemoryClusterClient implements ClusterClient {
     if (!pod || pod.metadata?.uid !== ref.uid) throw new ApiError(404, 'NotFound', `pods "${ref.name}" not found`);
     const next = structuredClone(pod);
     const conditions = (next.status?.conditions ?? []).filter((c) => c.type !== condition.type);
-    conditions.push({ ...condition, lastProbeTime: null, lastTransitionTime: new Date().toISOString() });
+    conditions.push({ ...condition, lastProbeTime: null, lastTransitionTime: condition.lastTransitionTime ?? new Date().toISOString() });
     next.status = { ...next.status, conditions };
     if (nominatedNodeName !== undefined) {
       if (nominatedNodeName) next.status.nominatedNodeName = nominatedNodeName;

@@ -130,6 +130,26 @@ describe('Scheduler on the in-memory cluster', () => {
     expect(boundTo(cluster, 'bad')).toBeUndefined();
   });
 
+  test('a node whose allocatable cannot be read gets a Warning Event and offers nothing; scheduling goes on', async () => {
+    const bad = makeNode('bad').capacity({ cpu: '64', memory: '64Gi', pods: '10' }).obj();
+    bad.status!.allocatable!.cpu = 'plenty';
+    const { cluster, scheduler } = setup([bad, makeNode('good').capacity({ cpu: '2', memory: '2Gi', pods: '10' }).obj()]);
+    running = scheduler;
+    await scheduler.start();
+    cluster.create('pods', makePod('p').req({ cpu: '1' }).obj());
+    await until('bound', () => boundTo(cluster, 'p'));
+    expect(boundTo(cluster, 'p')).toBe('good');
+    expect(scheduler.stats.invalidNodes).toBe(1);
+    expect(cluster.events).toContainEqual(
+      expect.objectContaining({
+        regarding: expect.objectContaining({ kind: 'Node', name: 'bad' }) as unknown,
+        type: 'Warning',
+        reason: 'InvalidNodeResources',
+        note: expect.stringContaining('status.allocatable.cpu') as unknown,
+      }),
+    );
+  });
+
   test('gated pods wait until their gates are removed', async () => {
     const { cluster, scheduler } = setup([makeNode('n1').capacity({ cpu: '4', memory: '4Gi', pods: '10' }).obj()]);
     running = scheduler;

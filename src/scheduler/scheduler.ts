@@ -43,6 +43,8 @@ export interface SchedulerStats {
   unschedulable: number;
   errors: number;
   bindFailures: number;
+  /** Node updates whose allocatable could not be read (the node then offers nothing). */
+  invalidNodes: number;
 }
 
 /** Upstream caps Event messages at 1 KiB. */
@@ -68,11 +70,11 @@ function nodeEvents(oldNode: Node, newNode: Node): ClusterEvent[] {
 }
 
 export class Scheduler {
-  readonly cache = new ClusterCache();
+  readonly cache: ClusterCache;
   readonly table = new NodeTable(new StringInterner());
   readonly queue: SchedulingQueue;
   readonly frameworks = new Map<string, Framework>();
-  readonly stats: SchedulerStats = { scheduled: 0, unschedulable: 0, errors: 0, bindFailures: 0 };
+  readonly stats: SchedulerStats = { scheduled: 0, unschedulable: 0, errors: 0, bindFailures: 0, invalidNodes: 0 };
   private readonly client: ClusterClient;
   private readonly logger: Logger;
   private readonly algorithm: Algorithm;
@@ -91,6 +93,19 @@ export class Scheduler {
     this.logger = options.logger;
     this.algorithm = new Algorithm(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
     this.bindConcurrency = options.bindConcurrency ?? 64;
+    this.cache = new ClusterCache({
+      onInvalidNode: (nodeName, reason) => {
+        this.stats.invalidNodes++;
+        this.logger.warn({ node: nodeName, reason }, 'node cannot be read; it offers nothing until fixed');
+        this.client.recordEvent({
+          regarding: { kind: 'Node', name: nodeName, apiVersion: 'v1' },
+          type: 'Warning',
+          reason: 'InvalidNodeResources',
+          action: 'Scheduling',
+          note: truncate(`Berth cannot read this node: ${reason}`),
+        });
+      },
+    });
     const clock = options.clock ?? realClock;
     for (const profile of options.config.profiles) {
       const handle: Handle = {
@@ -405,6 +420,7 @@ export class Scheduler {
         status: 'False',
         reason,
         message,
+        ...(existing?.status === 'False' && existing.lastTransitionTime ? { lastTransitionTime: existing.lastTransitionTime } : {}),
       })
       .catch((e: unknown) => {
         if (e instanceof ApiError && (e.isNotFound || e.isConflict)) return;
