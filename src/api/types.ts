@@ -233,6 +233,37 @@ export interface PriorityClass {
   preemptionPolicy?: string;
 }
 
+export interface PersistentVolumeClaim {
+  metadata?: ObjectMeta;
+  spec?: {
+    volumeName?: string;
+    storageClassName?: string;
+    accessModes?: string[];
+    resources?: ResourceRequirements;
+  };
+  status?: { phase?: string };
+}
+
+export interface PersistentVolume {
+  metadata?: ObjectMeta;
+  spec?: {
+    capacity?: ResourceList;
+    storageClassName?: string;
+    claimRef?: { namespace?: string; name?: string; uid?: string };
+    nodeAffinity?: { required?: NodeSelector };
+    accessModes?: string[];
+    [source: string]: unknown;
+  };
+  status?: { phase?: string };
+}
+
+export interface StorageClass {
+  metadata?: ObjectMeta;
+  provisioner?: string;
+  /** "Immediate" (default) or "WaitForFirstConsumer". */
+  volumeBindingMode?: string;
+}
+
 /** "namespace/name", the key pods are known by everywhere in Berth. */
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;

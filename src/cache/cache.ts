@@ -104,9 +104,20 @@ export interface CacheHooks {
   onInvalidNode?(nodeName: string, reason: string): void;
 }
 
+function hasAffinity(pod: PodInfo): boolean {
+  const a = pod.pod.spec?.affinity;
+  return Boolean(a?.podAffinity || a?.podAntiAffinity);
+}
+
+function hasRequiredAntiAffinity(pod: PodInfo): boolean {
+  return (pod.pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+}
+
 export class ClusterCache {
   private readonly nodes = new Map<string, NodeState>();
   private readonly podStates = new Map<string, PodState>();
+  /** Pods with (anti-)affinity terms, by UID: InterPodAffinity reads them every cycle. */
+  private readonly affinityPods = new Map<string, PodState>();
   private readonly dirty = new Set<string>();
   private readonly hooks: CacheHooks;
 
@@ -161,7 +172,7 @@ export class ClusterCache {
   assumePod(podInfo: PodInfo, nodeName: string): void {
     if (this.podStates.has(podInfo.uid)) throw new Error(`pod ${podInfo.key} (${podInfo.uid}) is already in the cache`);
     this.addToNode(podInfo, nodeName);
-    this.podStates.set(podInfo.uid, { podInfo, nodeName, assumed: true, bindingFinished: false });
+    this.track({ podInfo, nodeName, assumed: true, bindingFinished: false });
   }
 
   finishBinding(uid: string): void {
@@ -174,7 +185,7 @@ export class ClusterCache {
     const state = this.podStates.get(uid);
     if (!state?.assumed) return;
     this.removeFromNode(state.podInfo, state.nodeName);
-    this.podStates.delete(uid);
+    this.untrack(uid);
   }
 
   isAssumed(uid: string): boolean {
@@ -196,7 +207,7 @@ export class ClusterCache {
       this.removeFromNode(state.podInfo, state.nodeName);
     }
     this.addToNode(podInfo, nodeName);
-    this.podStates.set(podInfo.uid, { podInfo, nodeName, assumed: false, bindingFinished: true });
+    this.track({ podInfo, nodeName, assumed: false, bindingFinished: true });
   }
 
   updatePod(_oldInfo: PodInfo, newInfo: PodInfo): void {
@@ -207,7 +218,25 @@ export class ClusterCache {
     const state = this.podStates.get(podInfo.uid);
     if (!state) return;
     this.removeFromNode(state.podInfo, state.nodeName);
-    this.podStates.delete(podInfo.uid);
+    this.untrack(podInfo.uid);
+  }
+
+  private track(state: PodState): void {
+    this.podStates.set(state.podInfo.uid, state);
+    if (hasAffinity(state.podInfo)) this.affinityPods.set(state.podInfo.uid, state);
+    else this.affinityPods.delete(state.podInfo.uid);
+  }
+
+  private untrack(uid: string): void {
+    this.podStates.delete(uid);
+    this.affinityPods.delete(uid);
+  }
+
+  /** Pods with pod (anti-)affinity terms and their nodes; `requiredAntiOnly` narrows to required anti-affinity. */
+  *affinityPodsWithNodes(requiredAntiOnly = false): IterableIterator<{ nodeName: string; pod: PodInfo }> {
+    for (const state of this.affinityPods.values()) {
+      if (!requiredAntiOnly || hasRequiredAntiAffinity(state.podInfo)) yield { nodeName: state.nodeName, pod: state.podInfo };
+    }
   }
 
   // --- snapshot ----------------------------------------------------------

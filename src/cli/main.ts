@@ -9,11 +9,33 @@ import { runCommand } from './run.ts';
 import { devCommand } from './dev.ts';
 import { versionCommand } from './version.ts';
 
+/**
+ * BERTH_<FLAG> for each flag of a command (BERTH_LOG_LEVEL for --log-level),
+ * handed to yargs as a config object, which ranks below the command line: a
+ * flag wins over its variable. Only declared flags are mirrored. yargs' own
+ * .env('BERTH') turns every BERTH_* variable into an argument, and .strict()
+ * then rejects the ones that are not flags (BERTH_GIT_COMMIT, the test
+ * harness's BERTH_TEST_KUBECONFIG) as "Unknown arguments".
+ */
+function envFlags(flags: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const mirrored: Record<string, string> = {};
+  for (const flag of flags) {
+    const value = env[`BERTH_${flag.toUpperCase().replaceAll('-', '_')}`];
+    if (value !== undefined) mirrored[flag] = value;
+  }
+  return mirrored;
+}
+
+const RUN_FLAGS = ['kubeconfig', 'scheduler-name', 'config', 'leader-elect', 'log-level', 'bind-concurrency'] as const;
+const DEV_FLAGS = ['log-level', 'workload'] as const;
+
 export async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('berth')
     .usage('$0 <command> [options]')
-    .env('BERTH')
+    // Flags are spelled one way, --scheduler-name; with camel-case expansion an
+    // unknown --kube-config would be reported twice ("kube-config, kubeConfig").
+    .parserConfiguration({ 'camel-case-expansion': false })
     .command(
       'run',
       'Run the scheduler against a cluster (kubeconfig or in-cluster). It never starts a cluster of its own.',
@@ -28,7 +50,8 @@ export async function main(argv: string[]): Promise<void> {
             describe: 'Leader election on a Lease (not yet available: run one replica with --leader-elect=false)',
           })
           .option('log-level', { choices: LOG_LEVELS, default: 'info' as const, describe: 'Log level' })
-          .option('bind-concurrency', { type: 'number', default: 64, describe: 'Binds in flight at once' }),
+          .option('bind-concurrency', { type: 'number', default: 64, describe: 'Binds in flight at once' })
+          .config(envFlags(RUN_FLAGS)),
       async (args) => {
         process.exitCode = await runCommand({
           kubeconfig: args.kubeconfig,
@@ -46,7 +69,8 @@ export async function main(argv: string[]): Promise<void> {
       (y) =>
         y
           .option('log-level', { choices: LOG_LEVELS, default: 'warn' as const, describe: 'Log level of the scheduler' })
-          .option('workload', { type: 'string', describe: 'A YAML file of pods to submit (default: examples/demo-workload.yaml)' }),
+          .option('workload', { type: 'string', describe: 'A YAML file of pods to submit (default: examples/demo-workload.yaml)' })
+          .config(envFlags(DEV_FLAGS)),
       async (args) => {
         process.exitCode = await devCommand({ logLevel: args['log-level'], workload: args.workload });
       },
@@ -63,6 +87,9 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, err) => {
       if (err) throw err;
+      // recommendCommands says only "Did you mean run?": name what was typed.
+      const typed = argv.find((a) => !a.startsWith('-'));
+      if (message.startsWith('Did you mean') && typed) message = `Unknown command: ${typed}. ${message}`;
       process.stderr.write(`berth: ${message}\nRun "berth --help" for usage.\n`);
       process.exit(2);
     })

@@ -15,10 +15,16 @@ export interface RunOptions {
   bindConcurrency: number;
 }
 
-/** Loads, defaults and validates the configuration; a bad one is reported with its field paths. */
+/** Loads, defaults and validates the configuration; a bad one is reported with its file and field paths. */
 export function loadSchedulerConfig(path: string | undefined, schedulerName: string): ResolvedConfig {
   const raw = path ? loadConfigFile(path) : {};
-  return resolveConfig(raw, inTreeRegistry, defaultPlugins, schedulerName);
+  try {
+    return resolveConfig(raw, inTreeRegistry, defaultPlugins, schedulerName);
+  } catch (err) {
+    // resolveConfig does not know the file; decoding errors already name it.
+    if (err instanceof ConfigError && path) throw new ConfigError(err.errors, path);
+    throw err;
+  }
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
@@ -58,8 +64,8 @@ async function serveUntilSignal(
   closeClient: () => Promise<void>,
   config: ResolvedConfig,
 ): Promise<number> {
+  let stopping = false;
   const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
@@ -82,6 +88,7 @@ async function serveUntilSignal(
     await closeClient().catch(() => {});
     return 1;
   }
-  logger.info({ profiles: config.profiles.map((p) => p.schedulerName) }, 'scheduling');
+  // A signal during start-up: the shutdown has begun, and nothing is scheduling.
+  if (!stopping) logger.info({ profiles: config.profiles.map((p) => p.schedulerName) }, 'scheduling');
   return stopped;
 }

@@ -3,15 +3,33 @@
 // KubeClusterClient (src/cluster/kube/, a real apiserver) and
 // MemoryClusterClient (src/cluster/memory.ts, in-process, for unit tests,
 // simulation and benchmarks).
-import type { Namespace, Node, Pod, PriorityClass } from '../api/types.ts';
+import type {
+  Namespace,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  PriorityClass,
+  StorageClass,
+} from '../api/types.ts';
 
-export type ResourceKind = 'pods' | 'nodes' | 'namespaces' | 'priorityclasses';
+export type ResourceKind =
+  | 'pods'
+  | 'nodes'
+  | 'namespaces'
+  | 'priorityclasses'
+  | 'persistentvolumes'
+  | 'persistentvolumeclaims'
+  | 'storageclasses';
 
 export interface KindTypes {
   pods: Pod;
   nodes: Node;
   namespaces: Namespace;
   priorityclasses: PriorityClass;
+  persistentvolumes: PersistentVolume;
+  persistentvolumeclaims: PersistentVolumeClaim;
+  storageclasses: StorageClass;
 }
 
 /**

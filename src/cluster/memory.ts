@@ -4,7 +4,7 @@
 // with 409 when the pod is already bound, 404 when it is gone — and delivers
 // informer events asynchronously (on a microtask), as a real watch would.
 import { randomUUID } from 'node:crypto';
-import type { Namespace, Node, Pod, PriorityClass } from '../api/types.ts';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PriorityClass, StorageClass } from '../api/types.ts';
 import {
   ApiError,
   type ClusterClient,
@@ -18,7 +18,7 @@ import {
   type ResourceKind,
 } from './client.ts';
 
-type AnyObject = Pod | Node | Namespace | PriorityClass;
+type AnyObject = Pod | Node | Namespace | PriorityClass | PersistentVolume | PersistentVolumeClaim | StorageClass;
 type Change = { type: 'add' | 'update' | 'delete'; old?: AnyObject; obj: AnyObject };
 
 function keyOf(obj: AnyObject): string {
@@ -50,12 +50,18 @@ export class MemoryClusterClient implements ClusterClient {
     nodes: new Map(),
     namespaces: new Map(),
     priorityclasses: new Map(),
+    persistentvolumes: new Map(),
+    persistentvolumeclaims: new Map(),
+    storageclasses: new Map(),
   };
   private readonly subscribers: Record<ResourceKind, Set<(change: Change) => void>> = {
     pods: new Set(),
     nodes: new Set(),
     namespaces: new Set(),
     priorityclasses: new Set(),
+    persistentvolumes: new Set(),
+    persistentvolumeclaims: new Set(),
+    storageclasses: new Set(),
   };
   private resourceVersion = 0;
   readonly events: EventRecord[] = [];

@@ -21,6 +21,7 @@
 //       args: { scoringStrategy: { type: MostAllocated } }
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
+import { emptyLister } from '../framework/cluster-lister.ts';
 import type { Handle } from '../framework/interfaces.ts';
 import {
   EXTENSION_POINTS,
@@ -107,40 +108,50 @@ const configShape: Shape = {
   },
 };
 
-function checkShape(value: unknown, shape: Shape, path: string, errors: string[]): void {
-  if (value === undefined || value === null || shape === 'any') return;
+/**
+ * Checks `value` against `shape`, pushing errors with their field paths, and
+ * returns it with null fields left out: in YAML `weight:` with no value is
+ * null, which means "not set", as a field that is absent. A null list item
+ * (`- ` alone) is a value of the wrong type.
+ */
+function decodeShape(value: unknown, shape: Shape, path: string, errors: string[]): unknown {
   const at = path || '<root>';
+  if (shape === 'any') return value;
   if (shape === 'string') {
     if (typeof value !== 'string') errors.push(`${at}: must be a string`);
-  } else if (shape === 'number' || shape === 'integer') {
+    return value;
+  }
+  if (shape === 'number' || shape === 'integer') {
     if (typeof value !== 'number' || !Number.isFinite(value)) errors.push(`${at}: must be a number`);
     else if (shape === 'integer' && !Number.isInteger(value)) errors.push(`${at}: must be an integer`);
-  } else if ('array' in shape) {
+    return value;
+  }
+  if ('array' in shape) {
     if (!Array.isArray(value)) {
       errors.push(`${at}: must be a list`);
-      return;
+      return value;
     }
-    value.forEach((item, i) => checkShape(item, shape.array, `${path}[${i}]`, errors));
-  } else {
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      errors.push(`${at}: must be an object`);
-      return;
-    }
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      const childShape = shape.object[key];
-      const childPath = path ? `${path}.${key}` : key;
-      if (!childShape) errors.push(`${childPath}: unknown field`);
-      else checkShape(child, childShape, childPath, errors);
-    }
+    return value.map((item, i) => decodeShape(item, shape.array, `${path}[${i}]`, errors));
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    errors.push(`${at}: must be an object`);
+    return value;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const childShape = shape.object[key];
+    const childPath = path ? `${path}.${key}` : key;
+    if (!childShape) errors.push(`${childPath}: unknown field`);
+    else if (child !== null && child !== undefined) out[key] = decodeShape(child, childShape, childPath, errors);
+  }
+  return out;
 }
 
 /** Decodes strictly; throws ConfigError with field paths. */
 export function decodeConfig(raw: unknown, source?: string): SchedulerConfig {
   const errors: string[] = [];
   if (raw === null || raw === undefined) return {};
-  checkShape(raw, configShape, '', errors);
-  const config = raw as SchedulerConfig;
+  const config = decodeShape(raw, configShape, '', errors) as SchedulerConfig;
   if (errors.length === 0) {
     if (config.apiVersion !== undefined && !API_VERSIONS.includes(config.apiVersion)) {
       errors.push(`apiVersion: must be one of ${API_VERSIONS.join(', ')}, got "${config.apiVersion}"`);
@@ -167,11 +178,20 @@ export function loadConfigFile(path: string): SchedulerConfig {
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return `${path}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`;
+        // The parser's own advice (use parseAllDocuments) is for programmers, not for this file's author.
+        const reason = e.code === 'MULTIPLE_DOCS' ? 'the file must hold one YAML document, found more' : e.message.split('\n')[0];
+        return `${path}:${pos.line}:${pos.col}: ${reason}`;
       }),
     );
   }
-  return decodeConfig(doc.toJS(), path);
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // Aliases are resolved here, not while parsing: an unknown anchor, or too many aliases (a "billion laughs" file).
+    throw new ConfigError([`cannot decode: ${(err as Error).message}`], path);
+  }
+  return decodeConfig(raw, path);
 }
 
 // --- defaults, validation, resolution ---------------------------------------------
@@ -181,6 +201,7 @@ const probeHandle: Handle = {
   schedulerName: 'probe',
   binder: { bind: () => Promise.reject(new Error('probe handle cannot bind')) },
   now: () => 0,
+  lister: emptyLister,
 };
 
 export function resolveConfig(
@@ -219,8 +240,11 @@ export function resolveConfig(
     if (!schedulerName) errors.push(`${at}.schedulerName: must not be empty`);
     if (seenNames.has(schedulerName)) errors.push(`${at}.schedulerName: duplicate profile "${schedulerName}"`);
     seenNames.add(schedulerName);
+    // A profile that leaves it out inherits the global value, whose error is reported once, above.
     const percentage = profile.percentageOfNodesToScore ?? globalPercentage;
-    if (percentage < 0 || percentage > 100) errors.push(`${at}.percentageOfNodesToScore: must be in the range [0, 100]`);
+    if (profile.percentageOfNodesToScore != null && (percentage < 0 || percentage > 100)) {
+      errors.push(`${at}.percentageOfNodesToScore: must be in the range [0, 100]`);
+    }
 
     const points = Object.fromEntries(EXTENSION_POINTS.map((p) => [p, [...defaults.points[p]]])) as Record<
       ExtensionPoint,
@@ -288,12 +312,19 @@ export function resolveConfig(
     const seenArgs = new Set<string>();
     (profile.pluginConfig ?? []).forEach((pc, i) => {
       const path = `${at}.pluginConfig[${i}]`;
+      if (pc.name === '*') {
+        errors.push(`${path}.name: args are given per plugin, not for "*"`);
+        return;
+      }
       if (!known({ name: pc.name }, path)) return;
       if (seenArgs.has(pc.name)) errors.push(`${path}.name: duplicate args for plugin "${pc.name}"`);
       seenArgs.add(pc.name);
       const entry = registry.get(pc.name)!;
       const merged = mergeArgs(entry.defaultArgs, pc.args);
-      for (const problem of entry.validateArgs?.(merged) ?? []) errors.push(`${path}.args.${problem}`);
+      // Validators name fields relative to the args, and the args themselves "<args>".
+      for (const problem of entry.validateArgs?.(merged) ?? []) {
+        errors.push(problem.startsWith('<args>') ? `${path}.args${problem.slice('<args>'.length)}` : `${path}.args.${problem}`);
+      }
       args[pc.name] = merged;
     });
     return { schedulerName, points, weights, args, percentageOfNodesToScore: percentage };

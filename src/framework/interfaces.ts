@@ -11,6 +11,7 @@
 //   Reserve → Permit → [binding cycle, async] PreBind → Bind → PostBind
 // Any failure after Reserve runs Unreserve on every Reserve plugin in reverse.
 import type { Pod } from '../api/types.ts';
+import type { ClusterLister } from './cluster-lister.ts';
 import type { CycleState } from './cycle-state.ts';
 import type { NodeTableReader, NodeView } from './node-view.ts';
 import type { Result, Status } from './status.ts';
@@ -194,6 +195,8 @@ export interface Handle {
   readonly binder: { bind(pod: PodInfo, nodeName: string): Promise<void> };
   /** Monotonic milliseconds. */
   now(): number;
+  /** The pods on each node, namespaces and storage objects, as of the current cycle's snapshot. */
+  readonly lister: ClusterLister;
 }
 
 export type PluginFactory = (args: unknown, handle: Handle) => Plugin;

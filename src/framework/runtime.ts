@@ -95,13 +95,57 @@ interface WeightedScorePlugin {
   weight: number;
 }
 
-function pluginError(plugin: Plugin, point: string, err: unknown): Status {
-  const message = err instanceof Error ? err.message : String(err);
-  return new Status(Code.Error, [`running ${point} plugin ${plugin.name}: ${message}`], plugin.name);
+/** Upstream's maxTimeout: the longest a Permit plugin may ask a pod to wait. */
+export const MAX_PERMIT_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** Where a plugin failed, with upstream's wording of the failure (framework/runtime/framework.go). */
+const failureText = {
+  PreEnqueue: (plugin: string, message: string) => `running PreEnqueue plugin "${plugin}": ${message}`,
+  PreFilter: (plugin: string, message: string) => `running PreFilter plugin "${plugin}": ${message}`,
+  Filter: (plugin: string, message: string) => `running "${plugin}" filter plugin: ${message}`,
+  PostFilter: (plugin: string, message: string) => `running PostFilter plugin "${plugin}": ${message}`,
+  PreScore: (plugin: string, message: string) => `running PreScore plugin "${plugin}": ${message}`,
+  Score: (plugin: string, message: string) => `running Score plugins: plugin "${plugin}" failed with: ${message}`,
+  NormalizeScore: (plugin: string, message: string) =>
+    `running Normalize on Score plugins: plugin "${plugin}" failed with: ${message}`,
+  Reserve: (plugin: string, message: string) => `running Reserve plugin "${plugin}": ${message}`,
+  Permit: (plugin: string, message: string) => `running Permit plugin "${plugin}": ${message}`,
+  PreBind: (plugin: string, message: string) => `running PreBind plugin "${plugin}": ${message}`,
+  Bind: (plugin: string, message: string) => `running Bind plugin "${plugin}": ${message}`,
+} as const;
+type FailurePoint = keyof typeof failureText;
+
+/**
+ * A Code.Error status naming the plugin and the point: for an exception the
+ * plugin threw, or a status it returned that the point does not accept.
+ */
+function pluginError(point: FailurePoint, plugin: Plugin, cause: unknown): Status {
+  const message =
+    cause instanceof Status ? cause.message() : cause instanceof Error ? cause.message : String(cause);
+  return new Status(Code.Error, [failureText[point](plugin.name, message)], plugin.name);
+}
+
+/** Upstream's IsRejected: the pod does not fit (or waits), as opposed to a failure. */
+function isRejected(status: Status): boolean {
+  const code = status.code;
+  return code === Code.Unschedulable || code === Code.UnschedulableAndUnresolvable || code === Code.Pending;
 }
 
 function named(status: Status, plugin: Plugin): Status {
   return status.plugin === plugin.name ? status : status.withPlugin(plugin.name);
+}
+
+/** A rejection keeps its code and names the plugin; anything else not Success becomes an Error. */
+function rejectionOrError(point: FailurePoint, status: Status, plugin: Plugin): Status {
+  return isRejected(status) ? named(status, plugin) : pluginError(point, plugin, status);
+}
+
+/** Upstream's message when PreFilter results leave no node: "[A B]" is Go's %v of the sorted names. */
+function noNodeLeftMessage(restrictedBy: ReadonlySet<string>): string {
+  const names = [...restrictedBy].sort();
+  return names.length === 1
+    ? `node(s) didn't satisfy plugin ${names[0]}`
+    : `node(s) didn't satisfy plugin(s) [${names.join(' ')}] simultaneously`;
 }
 
 export class Framework {
@@ -132,19 +176,26 @@ export class Framework {
       if (!plugin) {
         const entry = registry.get(name);
         if (!entry) throw new Error(`plugin ${name} is not registered`);
-        plugin = entry.factory(profile.args[name] ?? entry.defaultArgs, handle);
+        try {
+          plugin = entry.factory(profile.args[name] ?? entry.defaultArgs, handle);
+        } catch (err) {
+          throw new Error(`initializing plugin ${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
         this.plugins.set(name, plugin);
         const ext = plugin as Partial<EnqueueExtensions>;
         if (typeof ext.eventsToRegister === 'function') this.enqueueEvents.set(name, ext.eventsToRegister());
       }
       return plugin;
     };
-    const at = <T extends Plugin>(point: ExtensionPoint): T[] =>
-      profile.points[point].map((name) => {
+    const at = <T extends Plugin>(point: ExtensionPoint): T[] => {
+      const names = profile.points[point];
+      return names.map((name, i) => {
+        if (names.indexOf(name) !== i) throw new Error(`plugin ${name} is enabled more than once at ${point}`);
         const plugin = instance(name);
         if (!implementsPoint(plugin, point)) throw new Error(`plugin ${name} does not implement ${point}`);
         return plugin as T;
       });
+    };
     this.preEnqueuePlugins = at('preEnqueue');
     const sorts = at<QueueSortPlugin>('queueSort');
     if (sorts.length !== 1) throw new Error(`exactly one queueSort plugin must be enabled, got ${sorts.length}`);
@@ -168,54 +219,66 @@ export class Framework {
         const status = plugin.preEnqueue(pod);
         if (status !== null && status.code !== Code.Success) return named(status, plugin);
       } catch (err) {
-        return pluginError(plugin, 'PreEnqueue', err);
+        return pluginError('PreEnqueue', plugin, err);
       }
     }
     return null;
   }
 
   /**
-   * Runs PreFilter. Returns the first rejection; nodeNames is the
-   * intersection of every plugin's restriction (undefined: all nodes).
+   * Runs PreFilter, as upstream: UnschedulableAndUnresolvable stops at once,
+   * Unschedulable lets the others run (their state is needed for
+   * preemption) and the last one is returned; Skip skips that plugin's
+   * Filter. nodeNames is the intersection of every plugin's restriction
+   * (undefined: all nodes); restrictedBy names the plugins that restricted,
+   * also when the intersection came out empty.
    */
   runPreFilterPlugins(
     state: CycleState,
     pod: PodInfo,
     nodes: NodeTableReader,
-  ): { status: Result; nodeNames?: Set<string>; restrictedBy?: string[] } {
+  ): { status: Result; nodeNames?: Set<string>; restrictedBy: string[] } {
     let nodeNames: Set<string> | undefined;
-    const restrictedBy: string[] = [];
+    const restrictedBy = new Set<string>();
+    let rejection: Result = null;
     for (const plugin of this.preFilterPlugins) {
       let result;
       try {
         result = plugin.preFilter(state, pod, nodes);
       } catch (err) {
-        return { status: pluginError(plugin, 'PreFilter', err) };
+        return { status: pluginError('PreFilter', plugin, err), restrictedBy: [...restrictedBy] };
       }
       const status = result.status;
       if (status !== null && status.code === Code.Skip) {
         state.skipFilterPlugins.add(plugin.name);
         continue;
       }
-      if (status !== null && status.code !== Code.Success) return { status: named(status, plugin) };
-      if (result.nodeNames) {
-        restrictedBy.push(plugin.name);
-        nodeNames = nodeNames ? new Set([...nodeNames].filter((n) => result.nodeNames!.has(n))) : new Set(result.nodeNames);
+      if (status !== null && status.code !== Code.Success) {
+        if (status.code === Code.Unschedulable) {
+          rejection = named(status, plugin);
+          continue;
+        }
+        const stop = status.code === Code.UnschedulableAndUnresolvable ? named(status, plugin) : pluginError('PreFilter', plugin, status);
+        return { status: stop, restrictedBy: [...restrictedBy] };
+      }
+      const names = result.nodeNames;
+      if (names) {
+        restrictedBy.add(plugin.name);
+        nodeNames = nodeNames ? new Set([...nodeNames].filter((n) => names.has(n))) : new Set(names);
         if (nodeNames.size === 0) {
-          // Go's %v of a sorted []string: "[A B]".
-          const names = `[${[...restrictedBy].sort().join(' ')}]`;
-          const reason =
-            restrictedBy.length > 1
-              ? `node(s) didn't satisfy plugin(s) ${names} simultaneously`
-              : `node(s) didn't satisfy plugin(s) ${names}`;
-          return { status: new Status(Code.UnschedulableAndUnresolvable, [reason], plugin.name) };
+          // The nodes PreFilter filtered out count as UnschedulableAndUnresolvable (no plugin: all of restrictedBy are to blame).
+          const status = new Status(Code.UnschedulableAndUnresolvable, [noNodeLeftMessage(restrictedBy)]);
+          return { status, nodeNames, restrictedBy: [...restrictedBy] };
         }
       }
     }
-    return nodeNames ? { status: null, nodeNames, restrictedBy } : { status: null };
+    return nodeNames ? { status: rejection, nodeNames, restrictedBy: [...restrictedBy] } : { status: rejection, restrictedBy: [...restrictedBy] };
   }
 
-  /** Runs Filter on one node; the first rejection wins (its status names the plugin). */
+  /**
+   * Runs Filter on one node; the first rejection wins (its status names the
+   * plugin). Filter may only reject: any other status is an Error.
+   */
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeView): Result {
     const plugins = this.filterPlugins;
     const skip = state.skipFilterPlugins;
@@ -226,26 +289,39 @@ export class Framework {
       try {
         status = plugin.filter(state, pod, node);
       } catch (err) {
-        return pluginError(plugin, 'Filter', err);
+        return pluginError('Filter', plugin, err);
       }
-      if (status !== null && status.code !== Code.Success) return named(status, plugin);
+      if (status !== null && status.code !== Code.Success) return rejectionOrError('Filter', status, plugin);
     }
     return null;
   }
 
+  /**
+   * Runs PostFilter until one succeeds, fails, or says UnschedulableAndUnresolvable.
+   * Otherwise the result is Unschedulable with every plugin's reasons, naming
+   * the first plugin that rejected, with the last nominated node offered.
+   */
   async runPostFilterPlugins(state: CycleState, pod: PodInfo, rejected: NodeStatusMap): Promise<PostFilterResult> {
-    let last: PostFilterResult = { status: Status.unschedulable() };
+    let nominatedNodeName: string | undefined;
+    const reasons: string[] = [];
+    let rejector = '';
     for (const plugin of this.postFilterPlugins) {
+      let result: PostFilterResult;
       try {
-        const result = await plugin.postFilter(state, pod, rejected);
-        if (result.status === null || result.status.code === Code.Success) return result;
-        if (result.status.code !== Code.Unschedulable) return { ...result, status: named(result.status, plugin) };
-        last = { ...result, status: named(result.status, plugin) };
+        result = await plugin.postFilter(state, pod, rejected);
       } catch (err) {
-        return { status: pluginError(plugin, 'PostFilter', err) };
+        return { status: pluginError('PostFilter', plugin, err) };
       }
+      const status = result.status;
+      if (status === null || status.code === Code.Success) return result;
+      if (status.code === Code.UnschedulableAndUnresolvable) return { ...result, status: named(status, plugin) };
+      if (!isRejected(status)) return { status: new Status(Code.Error, status.reasons, plugin.name) };
+      if (result.nominatedNodeName) nominatedNodeName = result.nominatedNodeName;
+      reasons.push(...status.reasons);
+      if (!rejector) rejector = plugin.name;
     }
-    return last;
+    const status = new Status(Code.Unschedulable, reasons, rejector);
+    return nominatedNodeName === undefined ? { status } : { status, nominatedNodeName };
   }
 
   runPreScorePlugins(state: CycleState, pod: PodInfo, nodes: NodeTableReader, feasible: Int32Array): Result {
@@ -256,9 +332,9 @@ export class Framework {
           state.skipScorePlugins.add(plugin.name);
           continue;
         }
-        if (status !== null && status.code !== Code.Success) return named(status, plugin);
+        if (status !== null && status.code !== Code.Success) return pluginError('PreScore', plugin, status);
       } catch (err) {
-        return pluginError(plugin, 'PreScore', err);
+        return pluginError('PreScore', plugin, err);
       }
     }
     return null;
@@ -266,7 +342,8 @@ export class Framework {
 
   /**
    * Scores the first `count` feasible nodes: each plugin's scores, normalized,
-   * times its weight, summed into `totals` (length ≥ count).
+   * times its weight, summed into `totals` (length ≥ count). A score outside
+   * [0, MAX_NODE_SCORE] after normalization is an Error, as upstream.
    */
   runScorePlugins(
     state: CycleState,
@@ -277,27 +354,32 @@ export class Framework {
     totals: Float64Array,
   ): Result {
     totals.fill(0, 0, count);
+    if (count === 0) return null;
     const scores = new Float64Array(count);
-    const cursor = count > 0 ? nodes.view(feasible[0]!) : undefined;
+    const cursor = nodes.view(feasible[0]!);
     for (const { plugin, weight } of this.scorePlugins) {
       if (state.skipScorePlugins.has(plugin.name)) continue;
       try {
-        for (let i = 0; i < count; i++) {
-          scores[i] = plugin.score(state, pod, cursor!.at(feasible[i]!));
-        }
-        if (plugin.normalizeScore) {
-          const status = plugin.normalizeScore(state, pod, scores, feasible, count);
-          if (status !== null && status.code !== Code.Success) return named(status, plugin);
-        }
+        for (let i = 0; i < count; i++) scores[i] = plugin.score(state, pod, cursor.at(feasible[i]!));
       } catch (err) {
-        return pluginError(plugin, 'Score', err);
+        return pluginError('Score', plugin, err);
+      }
+      if (plugin.normalizeScore) {
+        try {
+          const status = plugin.normalizeScore(state, pod, scores, feasible, count);
+          if (status !== null && status.code !== Code.Success) return pluginError('NormalizeScore', plugin, status);
+        } catch (err) {
+          return pluginError('NormalizeScore', plugin, err);
+        }
       }
       for (let i = 0; i < count; i++) {
         const s = scores[i]!;
         if (!(s >= 0 && s <= MAX_NODE_SCORE)) {
           return new Status(
             Code.Error,
-            [`plugin ${plugin.name} returned score ${s} for node ${nodes.view(feasible[i]!).name()}, outside [0, ${MAX_NODE_SCORE}]`],
+            [
+              `applying score defaultWeights on Score plugins: plugin "${plugin.name}" returns an invalid score ${s}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`,
+            ],
             plugin.name,
           );
         }
@@ -311,15 +393,15 @@ export class Framework {
     for (const plugin of this.reservePlugins) {
       try {
         const status = plugin.reserve(state, pod, nodeName);
-        if (status !== null && status.code !== Code.Success) return named(status, plugin);
+        if (status !== null && status.code !== Code.Success) return rejectionOrError('Reserve', status, plugin);
       } catch (err) {
-        return pluginError(plugin, 'Reserve', err);
+        return pluginError('Reserve', plugin, err);
       }
     }
     return null;
   }
 
-  /** Undoes Reserve, in reverse order; never fails. */
+  /** Undoes Reserve, in reverse order; never fails: a throw goes to onError and the rest still run. */
   runUnreservePlugins(state: CycleState, pod: PodInfo, nodeName: string, onError: (err: unknown) => void): void {
     for (let i = this.reservePlugins.length - 1; i >= 0; i--) {
       try {
@@ -330,7 +412,13 @@ export class Framework {
     }
   }
 
+  /**
+   * Runs Permit: the first rejection or failure wins; if any plugin asked to
+   * wait (and none rejected), the pod waits for the longest timeout asked,
+   * capped at upstream's 15 minutes.
+   */
   runPermitPlugins(state: CycleState, pod: PodInfo, nodeName: string): PermitResult {
+    let wait = false;
     let waitMs = 0;
     for (const plugin of this.permitPlugins) {
       try {
@@ -338,42 +426,48 @@ export class Framework {
         const status = result.status;
         if (status === null || status.code === Code.Success) continue;
         if (status.code === Code.Wait) {
-          waitMs = Math.max(waitMs, result.timeoutMs ?? 0);
+          wait = true;
+          waitMs = Math.max(waitMs, Math.min(result.timeoutMs ?? 0, MAX_PERMIT_TIMEOUT_MS));
           continue;
         }
-        return { status: named(status, plugin) };
+        return { status: rejectionOrError('Permit', status, plugin) };
       } catch (err) {
-        return { status: pluginError(plugin, 'Permit', err) };
+        return { status: pluginError('Permit', plugin, err) };
       }
     }
-    return waitMs > 0 ? { status: new Status(Code.Wait), timeoutMs: waitMs } : { status: null };
+    if (!wait) return { status: null };
+    const reason = `one or more plugins asked to wait and no plugin rejected pod "${pod.name}"`;
+    return { status: new Status(Code.Wait, [reason]), timeoutMs: waitMs };
   }
 
   async runPreBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
     for (const plugin of this.preBindPlugins) {
       try {
         const status = await plugin.preBind(state, pod, nodeName);
-        if (status !== null && status.code !== Code.Success) return named(status, plugin);
+        if (status !== null && status.code !== Code.Success) return rejectionOrError('PreBind', status, plugin);
       } catch (err) {
-        return pluginError(plugin, 'PreBind', err);
+        return pluginError('PreBind', plugin, err);
       }
     }
     return null;
   }
 
+  /** Runs Bind until a plugin does not Skip; every plugin skipping is an Error. */
   async runBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
     for (const plugin of this.bindPlugins) {
       try {
         const status = await plugin.bind(state, pod, nodeName);
         if (status !== null && status.code === Code.Skip) continue;
-        return status === null ? null : named(status, plugin);
+        if (status === null || status.code === Code.Success) return null;
+        return rejectionOrError('Bind', status, plugin);
       } catch (err) {
-        return pluginError(plugin, 'Bind', err);
+        return pluginError('Bind', plugin, err);
       }
     }
     return new Status(Code.Error, ['all bind plugins skipped the pod']);
   }
 
+  /** Informational: a throw goes to onError and the rest still run. */
   runPostBindPlugins(state: CycleState, pod: PodInfo, nodeName: string, onError: (err: unknown) => void): void {
     for (const plugin of this.postBindPlugins) {
       try {

@@ -3,10 +3,11 @@
 // is upstream's v1.36 MultiPoint list expanded to the points each plugin
 // implements.
 import type { Handle } from '../framework/interfaces.ts';
+import { testHandle } from '../testing/builders.ts';
 import { EXTENSION_POINTS, implementsPoint } from '../framework/runtime.ts';
 import { defaultMultiPoint, defaultPluginWeights, defaultPlugins, inTreeRegistry } from './registry.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 
 describe('inTreeRegistry', () => {
   test('holds the in-tree plugins, each under the name its instance reports', () => {

@@ -1,6 +1,7 @@
 // Why a pod fits no node, in upstream's words (pkg/scheduler/framework
 // FitError.Error): "0/N nodes are available: <count> <reason>, …." with the
-// "<count> <reason>" strings sorted as strings, then the PostFilter message.
+// "<count> <reason>" strings sorted as strings, then the PostFilter message;
+// with no node at all, upstream's ErrNoNodesAvailable text.
 import type { Status } from '../framework/status.ts';
 
 export class Diagnosis {
@@ -22,6 +23,8 @@ export class Diagnosis {
 }
 
 export const NO_NODE_AVAILABLE = (n: number) => `0/${n} nodes are available`;
+/** Upstream's ErrNoNodesAvailable: the snapshot has no node at all. */
+export const NO_NODES_TO_SCHEDULE = 'no nodes available to schedule pods';
 
 export class FitError extends Error {
   override name = 'FitError';
@@ -36,6 +39,7 @@ export class FitError extends Error {
 }
 
 export function fitErrorMessage(numAllNodes: number, diagnosis: Diagnosis): string {
+  if (numAllNodes === 0) return NO_NODES_TO_SCHEDULE;
   let message = `${NO_NODE_AVAILABLE(numAllNodes)}:`;
   if (diagnosis.preFilterMessage) {
     message += ` ${diagnosis.preFilterMessage}.`;

@@ -63,8 +63,9 @@ export class Algorithm {
   }
 
   /**
-   * Finds a node for the pod. Throws FitError when none fits (with the
-   * diagnosis for the Event), and returns a status-bearing Error for plugin errors.
+   * Finds a node for the pod (upstream's schedulePod + findNodesThatFitPod).
+   * Throws FitError when none fits (with the diagnosis for the Event), and
+   * PluginError when a plugin fails (Code.Error).
    */
   schedulePod(fw: Framework, pod: PodInfo, nodes: NodeTableReader): ScheduleResult {
     const numAllNodes = nodes.size;
@@ -75,6 +76,9 @@ export class Algorithm {
     }
 
     const pre = fw.runPreFilterPlugins(state, pod, nodes);
+    // Upstream puts the plugins that restricted the nodes among the
+    // unschedulable ones, so their events can wake the pod.
+    for (const name of pre.restrictedBy) diagnosis.unschedulablePlugins.add(name);
     if (pre.status !== null) {
       if (pre.status.code === Code.Error) throw new PluginError(pre.status);
       diagnosis.preFilterMessage = pre.status.message();
@@ -88,41 +92,48 @@ export class Algorithm {
       this.totals = new Float64Array(numAllNodes);
     }
     const feasible = this.feasible;
-    let found = 0;
-    let evaluated = 0;
     const cursor = nodes.view(0);
 
+    // The nodes to filter: all, or the ones PreFilter named (those that
+    // exist); the others are out for good, with upstream's absent-node status.
+    let candidates: Int32Array | undefined;
     if (pre.nodeNames) {
-      // PreFilter named the only candidates: the others are out for good.
-      const restricted = new Status(Code.UnschedulableAndUnresolvable, [
-        `node(s) didn't satisfy plugin(s) [${[...(pre.restrictedBy ?? [])].sort().join(' ')}]`,
+      candidates = new Int32Array(pre.nodeNames.size);
+      let n = 0;
+      for (const name of pre.nodeNames) {
+        const index = nodes.indexOf(name);
+        if (index >= 0) candidates[n++] = index;
+      }
+      candidates = candidates.subarray(0, n);
+      const absent = new Status(Code.UnschedulableAndUnresolvable, [
+        `node(s) didn't satisfy plugin(s) [${[...pre.restrictedBy].sort().join(' ')}]`,
       ]);
       for (let i = 0; i < numAllNodes; i++) {
         const name = cursor.at(i).name();
-        if (!pre.nodeNames.has(name)) diagnosis.nodeStatuses.set(name, restricted);
+        if (!pre.nodeNames.has(name)) diagnosis.recordNode(name, absent);
       }
-      for (const name of pre.nodeNames) {
-        const index = nodes.indexOf(name);
-        if (index < 0) continue;
-        evaluated++;
-        const status = fw.runFilterPlugins(state, pod, cursor.at(index));
-        if (status === null) feasible[found++] = index;
-        else if (status.code === Code.Error) throw new PluginError(status);
-        else diagnosis.recordNode(name, status);
-      }
-    } else {
-      const toFind = numFeasibleNodesToFind(fw.percentageOfNodesToScore, numAllNodes);
-      const start = this.nextStartNodeIndex % numAllNodes;
-      for (let k = 0; k < numAllNodes && found < toFind; k++) {
-        const index = (start + k) % numAllNodes;
-        evaluated++;
-        const status = fw.runFilterPlugins(state, pod, cursor.at(index));
-        if (status === null) feasible[found++] = index;
-        else if (status.code === Code.Error) throw new PluginError(status);
-        else diagnosis.recordNode(cursor.name(), status);
-      }
-      this.nextStartNodeIndex = (start + evaluated) % numAllNodes;
     }
+    const numCandidates = candidates ? candidates.length : numAllNodes;
+    // Without scoring, the first feasible node is as good as any (upstream).
+    const toFind = fw.scorePlugins.length === 0 ? 1 : numFeasibleNodesToFind(fw.percentageOfNodesToScore, numCandidates);
+
+    let found = 0;
+    let evaluated = 0;
+    let failure: Status | undefined;
+    for (let k = 0; k < numCandidates && found < toFind; k++) {
+      const at = (this.nextStartNodeIndex + k) % numCandidates;
+      const index = candidates ? candidates[at]! : at;
+      evaluated++;
+      const status = fw.runFilterPlugins(state, pod, cursor.at(index));
+      if (status === null) feasible[found++] = index;
+      else if (status.code === Code.Error) {
+        failure = status;
+        break;
+      } else diagnosis.recordNode(cursor.name(), status);
+    }
+    // Advance by the nodes looked at, even on failure, so every node gets its turn first.
+    this.nextStartNodeIndex = (this.nextStartNodeIndex + evaluated) % numAllNodes;
+    if (failure) throw new PluginError(failure);
 
     if (found === 0) throw new FitError(numAllNodes, diagnosis);
 

@@ -11,8 +11,9 @@ import type { Node, Pod } from '../api/types.ts';
 import { podKey } from '../api/types.ts';
 import { ClusterCache } from '../cache/cache.ts';
 import { StringInterner } from '../cache/interner.ts';
+import { ClusterObjects, SnapshotLister } from '../cache/lister.ts';
 import { NodeTable } from '../cache/node-table.ts';
-import { ApiError, type ClusterClient, type Informer } from '../cluster/client.ts';
+import { ApiError, type ClusterClient, type Informer, type KindTypes } from '../cluster/client.ts';
 import type { CycleState } from '../framework/cycle-state.ts';
 import type { ClusterEvent, Handle, PodInfo, QueuedPodInfo } from '../framework/interfaces.ts';
 import { newPodInfo } from '../framework/pod-info.ts';
@@ -71,6 +72,9 @@ function nodeEvents(oldNode: Node, newNode: Node): ClusterEvent[] {
 
 export class Scheduler {
   readonly cache: ClusterCache;
+  /** Namespaces and storage objects from their informers. */
+  readonly objects = new ClusterObjects();
+  readonly lister: SnapshotLister;
   readonly table = new NodeTable(new StringInterner());
   readonly queue: SchedulingQueue;
   readonly frameworks = new Map<string, Framework>();
@@ -107,11 +111,13 @@ export class Scheduler {
       },
     });
     const clock = options.clock ?? realClock;
+    this.lister = new SnapshotLister(this.cache, this.table, this.objects);
     for (const profile of options.config.profiles) {
       const handle: Handle = {
         schedulerName: profile.schedulerName,
         binder: { bind: (pod, nodeName) => this.client.bind({ namespace: pod.namespace, name: pod.name, uid: pod.uid }, nodeName) },
         now: () => clock.now(),
+        lister: this.lister,
       };
       this.frameworks.set(profile.schedulerName, new Framework(profile, options.registry, handle));
     }
@@ -221,8 +227,35 @@ export class Scheduler {
       },
       { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' },
     );
-    this.informers.push(nodes, pods);
-    await Promise.all([nodes.start(), pods.start()]);
+    const objects = this.objects;
+    const follow = <K extends 'namespaces' | 'persistentvolumes' | 'persistentvolumeclaims' | 'storageclasses'>(
+      kind: K,
+      map: Map<string, KindTypes[K]>,
+      resource: ClusterEvent['resource'],
+    ): Informer =>
+      this.client.informer(kind, {
+        onAdd: this.guard(`${kind} add`, (o: KindTypes[K]) => {
+          objects.put(map, o);
+          this.queue.moveAllToActiveOrBackoffQueue({ resource, action: 'Add' });
+        }),
+        onUpdate: this.guard(`${kind} update`, (_old: KindTypes[K], o: KindTypes[K]) => {
+          objects.put(map, o);
+          this.queue.moveAllToActiveOrBackoffQueue({ resource, action: 'Update' });
+        }),
+        onDelete: this.guard(`${kind} delete`, (o: KindTypes[K]) => {
+          objects.drop(map, o);
+          this.queue.moveAllToActiveOrBackoffQueue({ resource, action: 'Delete' });
+        }),
+      });
+    this.informers.push(
+      nodes,
+      pods,
+      follow('namespaces', objects.namespaces, 'Namespace'),
+      follow('persistentvolumes', objects.volumes, 'PersistentVolume'),
+      follow('persistentvolumeclaims', objects.claims, 'PersistentVolumeClaim'),
+      follow('storageclasses', objects.storageClasses, 'StorageClass'),
+    );
+    await Promise.all(this.informers.map((i) => i.start()));
     this.logger.info({ nodes: this.cache.nodeCount, pods: this.cache.podCount }, 'caches synced');
     this.running = true;
     this.loopDone = this.loop();

@@ -7,7 +7,11 @@ import type {
   Affinity,
   Container,
   ContainerImage,
+  Namespace,
   Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  StorageClass,
   NodeSelectorRequirement,
   Pod,
   PodAffinityTerm,
@@ -18,8 +22,10 @@ import type {
 } from '../api/types.ts';
 import { ClusterCache } from '../cache/cache.ts';
 import { StringInterner } from '../cache/interner.ts';
+import { ClusterObjects, SnapshotLister } from '../cache/lister.ts';
 import { NodeCursor, NodeTable } from '../cache/node-table.ts';
-import type { PodInfo } from '../framework/interfaces.ts';
+import { emptyLister } from '../framework/cluster-lister.ts';
+import type { Handle, PodInfo } from '../framework/interfaces.ts';
 import { newPodInfo } from '../framework/pod-info.ts';
 
 let uidCounter = 0;
@@ -217,27 +223,50 @@ export function makePod(name: string, namespace = 'default'): PodBuilder {
   return new PodBuilder(name, namespace);
 }
 
+/** Namespaces and storage objects for buildSnapshot's lister. */
+export interface SnapshotObjects {
+  namespaces?: Namespace[];
+  claims?: PersistentVolumeClaim[];
+  volumes?: PersistentVolume[];
+  storageClasses?: StorageClass[];
+}
+
 export interface TestSnapshot {
   cache: ClusterCache;
   table: NodeTable;
+  /** The lister a plugin's Handle would carry for this snapshot. */
+  lister: SnapshotLister;
+  objects: ClusterObjects;
   /** A fresh cursor on the named node. */
   view(nodeName: string): NodeCursor;
 }
 
 /** Runs nodes and bound pods (spec.nodeName set) through the real cache into a node table. */
-export function buildSnapshot(nodes: Node[], pods: Pod[] = []): TestSnapshot {
+export function buildSnapshot(nodes: Node[], pods: Pod[] = [], extra: SnapshotObjects = {}): TestSnapshot {
   const cache = new ClusterCache();
   const table = new NodeTable(new StringInterner());
   for (const node of nodes) cache.addNode(node);
   for (const pod of pods) cache.addPod(newPodInfo(pod));
   cache.updateSnapshot(table);
+  const objects = new ClusterObjects();
+  for (const ns of extra.namespaces ?? []) objects.put(objects.namespaces, ns);
+  for (const c of extra.claims ?? []) objects.put(objects.claims, c);
+  for (const v of extra.volumes ?? []) objects.put(objects.volumes, v);
+  for (const sc of extra.storageClasses ?? []) objects.put(objects.storageClasses, sc);
   return {
     cache,
     table,
+    objects,
+    lister: new SnapshotLister(cache, table, objects),
     view(nodeName: string): NodeCursor {
       const index = table.indexOf(nodeName);
       if (index < 0) throw new Error(`node ${nodeName} is not in the snapshot`);
       return new NodeCursor(table, index);
     },
   };
+}
+
+/** A plugin Handle for tests: binds nothing, time stands still, an empty lister unless given. */
+export function testHandle(overrides: Partial<Handle> = {}): Handle {
+  return { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0, lister: emptyLister, ...overrides };
 }

@@ -13,6 +13,9 @@ export const RESOURCES = {
   nodes: { path: '/api/v1/nodes', name: 'nodes' },
   namespaces: { path: '/api/v1/namespaces', name: 'namespaces' },
   priorityclasses: { path: '/apis/scheduling.k8s.io/v1/priorityclasses', name: 'priorityclasses' },
+  persistentvolumes: { path: '/api/v1/persistentvolumes', name: 'persistentvolumes' },
+  persistentvolumeclaims: { path: '/api/v1/persistentvolumeclaims', name: 'persistentvolumeclaims' },
+  storageclasses: { path: '/apis/storage.k8s.io/v1/storageclasses', name: 'storageclasses' },
   // Not a ResourceKind of the port yet; DESIGN.md lists a PDB informer.
   poddisruptionbudgets: { path: '/apis/policy/v1/poddisruptionbudgets', name: 'poddisruptionbudgets' },
 } as const satisfies Record<ResourceKind | 'poddisruptionbudgets', KubeResource>;

@@ -2,6 +2,7 @@
 import { CycleState } from '../../framework/cycle-state.ts';
 import type { Handle, PodInfo } from '../../framework/interfaces.ts';
 import { Code } from '../../framework/status.ts';
+import { emptyLister } from '../../framework/cluster-lister.ts';
 import { makePod } from '../../testing/builders.ts';
 import { factory } from './default-binder.ts';
 
@@ -10,6 +11,7 @@ function recordingHandle(fail?: Error): { handle: Handle; binds: { pod: string; 
   const handle: Handle = {
     schedulerName: 'berth',
     now: () => 0,
+    lister: emptyLister,
     binder: {
       bind(pod: PodInfo, nodeName: string): Promise<void> {
         binds.push({ pod: pod.key, uid: pod.uid, node: nodeName });
@@ -40,6 +42,7 @@ describe('DefaultBinder (upstream TestDefaultBinder)', () => {
     const handle: Handle = {
       schedulerName: 'berth',
       now: () => 0,
+      lister: emptyLister,
       binder: { bind: () => Promise.reject('conflict') }, // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors
     };
     expect((await factory(undefined, handle).bind(new CycleState(), makePod('foo').info(), 'node'))?.reasons).toEqual(['conflict']);

@@ -5,10 +5,10 @@ import { CycleState } from '../../framework/cycle-state.ts';
 import type { Handle } from '../../framework/interfaces.ts';
 import { newPodInfo } from '../../framework/pod-info.ts';
 import { Code } from '../../framework/status.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import { calculatePriority, factory, normalizedImageName } from './image-locality.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 const mb = 1024 * 1024;
 
 function podSpec(containers: string[], init: string[] = [], volumes: string[] = []): Pod {

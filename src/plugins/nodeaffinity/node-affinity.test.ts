@@ -5,11 +5,11 @@ import { CycleState } from '../../framework/cycle-state.ts';
 import type { Handle, PodInfo } from '../../framework/interfaces.ts';
 import { newPodInfo } from '../../framework/pod-info.ts';
 import { Code, type Result } from '../../framework/status.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import type { NodeAffinityArgs } from './args.ts';
 import { ErrReasonConflict, ErrReasonEnforced, ErrReasonPod, factory, name, nodeNamesOf } from './node-affinity.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 
 type Verdict = { code: number; reasons: readonly string[] } | null;
 const verdict = (s: Result): Verdict => (s === null ? null : { code: s.code, reasons: s.reasons });

@@ -2,10 +2,10 @@
 import { CycleState } from '../../framework/cycle-state.ts';
 import type { Handle } from '../../framework/interfaces.ts';
 import { Code, type Result } from '../../framework/status.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import { ErrReason, factory, name } from './node-name.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 const verdict = (s: Result) => (s === null ? null : { code: s.code, reasons: s.reasons });
 const REJECT = { code: Code.UnschedulableAndUnresolvable, reasons: [ErrReason] };
 

@@ -5,10 +5,10 @@ import { CycleState } from '../../framework/cycle-state.ts';
 import type { Handle, PodInfo } from '../../framework/interfaces.ts';
 import { newPodInfo } from '../../framework/pod-info.ts';
 import { Code, type Result } from '../../framework/status.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import { ErrReason, factory, name } from './node-ports.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 const verdict = (s: Result) => (s === null ? null : { code: s.code, reasons: s.reasons });
 const CONFLICT = { code: Code.Unschedulable, reasons: [ErrReason] };
 const SKIP = { code: Code.Skip, reasons: [] };

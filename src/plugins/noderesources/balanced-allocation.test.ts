@@ -5,11 +5,11 @@ import type { Node, Pod, ResourceList } from '../../api/types.ts';
 import { CycleState } from '../../framework/cycle-state.ts';
 import { newPodInfo } from '../../framework/pod-info.ts';
 import { Code, Status } from '../../framework/status.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import { InvalidArgsError } from './args.ts';
 import { factory, name } from './balanced-allocation.ts';
 
-const handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle = testHandle();
 
 /** upstream util_test.go makeNode(name, milliCPU, memory, extended) */
 function sized(nodeName: string, milliCPU: number, memory: number, extended: Record<string, number> = {}): Node {

@@ -7,12 +7,12 @@ import { CycleState } from '../../framework/cycle-state.ts';
 import type { PodInfo } from '../../framework/interfaces.ts';
 import { newPodInfo } from '../../framework/pod-info.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import type { NodeResourcesFitArgs } from './args.ts';
 import { InvalidArgsError } from './args.ts';
 import { factory, name } from './fit.ts';
 
-const handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle = testHandle();
 
 const extendedA = 'example.com/aaa';
 const extendedB = 'example.com/bbb';

@@ -5,12 +5,12 @@
 import type { Node, Pod, ResourceList } from '../../api/types.ts';
 import { CycleState } from '../../framework/cycle-state.ts';
 import { newPodInfo } from '../../framework/pod-info.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import type { ResourceSpec, ScoringStrategy, UtilizationShapePoint } from './args.ts';
 import { factory } from './fit.ts';
 import { brokenLinear } from './resource-allocation.ts';
 
-const handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle = testHandle();
 
 let seq = 0;
 /** st.MakeNode().Name(name).Capacity(capacity): capacity and allocatable. */

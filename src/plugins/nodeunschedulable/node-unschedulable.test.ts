@@ -4,10 +4,10 @@ import type { Toleration } from '../../api/types.ts';
 import { CycleState } from '../../framework/cycle-state.ts';
 import type { Handle } from '../../framework/interfaces.ts';
 import { Code, type Result } from '../../framework/status.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import { ErrReasonUnschedulable, factory, name, TaintNodeUnschedulable, toleratesUnschedulable } from './node-unschedulable.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 const verdict = (s: Result) => (s === null ? null : { code: s.code, reasons: s.reasons });
 const REJECT = { code: Code.UnschedulableAndUnresolvable, reasons: [ErrReasonUnschedulable] };
 

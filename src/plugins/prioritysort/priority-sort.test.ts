@@ -1,9 +1,9 @@
 // Ported from upstream pkg/scheduler/framework/plugins/queuesort/priority_sort_test.go (TestLess).
 import type { Handle, QueuedPodInfo } from '../../framework/interfaces.ts';
-import { makePod } from '../../testing/builders.ts';
+import { makePod, testHandle } from '../../testing/builders.ts';
 import { factory } from './priority-sort.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 const lowPriority = 10;
 const highPriority = 20;
 const t1 = 1_000;

@@ -1,10 +1,10 @@
 // Ported from upstream pkg/scheduler/framework/plugins/schedulinggates/scheduling_gates_test.go (TestPreEnqueue).
 import type { Handle } from '../../framework/interfaces.ts';
 import { Code, type Result } from '../../framework/status.ts';
-import { makePod } from '../../testing/builders.ts';
+import { makePod, testHandle } from '../../testing/builders.ts';
 import { factory } from './scheduling-gates.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 const verdict = (s: Result) => (s === null ? null : { code: s.code, reasons: s.reasons });
 
 describe('SchedulingGates (upstream TestPreEnqueue)', () => {

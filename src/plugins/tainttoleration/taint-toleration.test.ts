@@ -5,11 +5,11 @@ import type { Taint, Toleration } from '../../api/types.ts';
 import { CycleState } from '../../framework/cycle-state.ts';
 import type { Handle, PodInfo } from '../../framework/interfaces.ts';
 import { Code, type Result } from '../../framework/status.ts';
-import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
+import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import { ErrReasonUntolerated, factory, name } from './taint-toleration.ts';
 import { compileTolerations, toleratesTaint, tolerated } from './tolerations.ts';
 
-const handle: Handle = { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0 };
+const handle: Handle = testHandle();
 
 function podWith(tolerations: Toleration[]): PodInfo {
   const b = makePod('p');
