@@ -50,6 +50,11 @@ const fitDefaults = {
   ignoredResourceGroups: [],
 };
 
+
+function without(list: readonly string[], name: string): string[] {
+  return list.filter((n) => n !== name);
+}
+
 describe('decodeConfig', () => {
   const accepted: { name: string; raw: unknown; want: SchedulerConfig }[] = [
     { name: 'nothing (an empty file)', raw: null, want: {} },
@@ -212,7 +217,7 @@ describe('resolveConfig', () => {
     got.profiles[0]!.points.score.push('X');
     got.profiles[0]!.weights.ImageLocality = 50;
     expect(resolveConfig({}, inTreeRegistry, defaultPlugins).profiles[0]).toMatchObject({
-      points: { score: ['TaintToleration', 'NodeAffinity', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'ImageLocality'] },
+      points: { score: defaultPlugins.points.score },
       weights: { ImageLocality: 1 },
     });
   });
@@ -230,7 +235,7 @@ describe('resolveConfig', () => {
     {
       name: 'score: disable one default plugin',
       config: { profiles: [{ plugins: { score: { disabled: [{ name: 'ImageLocality' }] } } }] },
-      want: { points: pointsWith({ score: ['TaintToleration', 'NodeAffinity', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation'] }) },
+      want: { points: pointsWith({ score: without(defaultPlugins.points.score, 'ImageLocality') }) },
     },
     {
       name: 'score: "*" disables every default, then enabled plugins are the list, in their order',
@@ -267,17 +272,17 @@ describe('resolveConfig', () => {
     {
       name: 'filter: disabled then enabled again moves the plugin to the end',
       config: { profiles: [{ plugins: { filter: { disabled: [{ name: 'NodeUnschedulable' }], enabled: [{ name: 'NodeUnschedulable' }] } } }] },
-      want: { points: pointsWith({ filter: ['NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'NodeUnschedulable'] }) },
+      want: { points: pointsWith({ filter: [...without(defaultPlugins.points.filter, 'NodeUnschedulable'), 'NodeUnschedulable'] }) },
     },
     {
       name: 'multiPoint: disabling a plugin removes it from every point',
       config: { profiles: [{ plugins: { multiPoint: { disabled: [{ name: 'TaintToleration' }] } } }] },
       want: {
         points: pointsWith({
-          preFilter: ['NodeName', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit'],
-          filter: ['NodeUnschedulable', 'NodeName', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit'],
-          preScore: ['NodeAffinity', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'ImageLocality'],
-          score: ['NodeAffinity', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'ImageLocality'],
+          preFilter: without(defaultPlugins.points.preFilter, 'TaintToleration'),
+          filter: without(defaultPlugins.points.filter, 'TaintToleration'),
+          preScore: without(defaultPlugins.points.preScore, 'TaintToleration'),
+          score: without(defaultPlugins.points.score, 'TaintToleration'),
         }),
       },
     },
@@ -332,10 +337,10 @@ describe('resolveConfig', () => {
       },
       want: {
         points: pointsWith({
-          preFilter: ['NodeName', 'TaintToleration', 'NodePorts', 'NodeResourcesFit', 'NodeAffinity'],
-          filter: ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodePorts', 'NodeResourcesFit', 'NodeAffinity'],
-          preScore: ['TaintToleration', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'ImageLocality', 'NodeAffinity'],
-          score: ['TaintToleration', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'ImageLocality'],
+          preFilter: [...without(defaultPlugins.points.preFilter, 'NodeAffinity'), 'NodeAffinity'],
+          filter: [...without(defaultPlugins.points.filter, 'NodeAffinity'), 'NodeAffinity'],
+          preScore: [...without(defaultPlugins.points.preScore, 'NodeAffinity'), 'NodeAffinity'],
+          score: without(defaultPlugins.points.score, 'NodeAffinity'),
         }),
         weights: { ...defaultPlugins.weights, NodeAffinity: 4 },
       },
@@ -437,20 +442,20 @@ describe('resolveConfig', () => {
     // Plugin names.
     {
       name: 'an unknown plugin, at a point',
-      config: { profiles: [{ plugins: { score: { enabled: [{ name: 'ImageLocality' }, { name: 'PodTopologySpread', weight: 2 }] } } }] },
-      errors: ['profiles[0].plugins.score.enabled[1].name: plugin "PodTopologySpread" is not registered'],
+      config: { profiles: [{ plugins: { score: { enabled: [{ name: 'ImageLocality' }, { name: 'VolumeZone', weight: 2 }] } } }] },
+      errors: ['profiles[0].plugins.score.enabled[1].name: plugin "VolumeZone" is not registered'],
     },
     {
       name: 'an unknown plugin, disabled',
-      config: { profiles: [{}, { schedulerName: 'b', plugins: { filter: { disabled: [{ name: 'VolumeBinding' }] } } }] },
-      errors: ['profiles[1].plugins.filter.disabled[0].name: plugin "VolumeBinding" is not registered'],
+      config: { profiles: [{}, { schedulerName: 'b', plugins: { filter: { disabled: [{ name: 'VolumeZone' }] } } }] },
+      errors: ['profiles[1].plugins.filter.disabled[0].name: plugin "VolumeZone" is not registered'],
     },
     {
       name: 'an unknown plugin, multiPoint',
-      config: { profiles: [{ plugins: { multiPoint: { enabled: [{ name: 'InterPodAffinity' }], disabled: [{ name: 'DefaultPreemption' }] } } }] },
+      config: { profiles: [{ plugins: { multiPoint: { enabled: [{ name: 'NodeVolumeLimits' }], disabled: [{ name: 'DefaultPreemption' }] } } }] },
       errors: [
         'profiles[0].plugins.multiPoint.disabled[0].name: plugin "DefaultPreemption" is not registered',
-        'profiles[0].plugins.multiPoint.enabled[0].name: plugin "InterPodAffinity" is not registered',
+        'profiles[0].plugins.multiPoint.enabled[0].name: plugin "NodeVolumeLimits" is not registered',
       ],
     },
     {

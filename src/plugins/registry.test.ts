@@ -24,6 +24,7 @@ describe('inTreeRegistry', () => {
         'PrioritySort',
         'SchedulingGates',
         'TaintToleration',
+        'VolumeBinding',
       ].sort(),
     );
     for (const [name, entry] of inTreeRegistry) {
@@ -68,6 +69,7 @@ describe('default profile (upstream default_plugins.go, v1.36)', () => {
       { name: 'NodeAffinity', weight: 2 },
       { name: 'NodePorts' },
       { name: 'NodeResourcesFit', weight: 1 },
+      { name: 'VolumeBinding' },
       { name: 'NodeResourcesBalancedAllocation', weight: 1 },
       { name: 'ImageLocality', weight: 1 },
       { name: 'DefaultBinder' },
@@ -105,6 +107,7 @@ describe('default profile (upstream default_plugins.go, v1.36)', () => {
       'NodeAffinity',
       'NodePorts',
       'NodeResourcesFit',
+      'VolumeBinding',
     ]);
     expect(defaultPlugins.points.score).toEqual([
       'TaintToleration',

@@ -15,6 +15,7 @@ import * as nodeUnschedulable from './nodeunschedulable/node-unschedulable.ts';
 import * as prioritySort from './prioritysort/priority-sort.ts';
 import * as schedulingGates from './schedulinggates/scheduling-gates.ts';
 import * as taintToleration from './tainttoleration/taint-toleration.ts';
+import * as volumeBinding from './volumebinding/volume-binding.ts';
 
 /** For plugins without args: anything but nothing (or {}) is an error naming the field. */
 function noArgs(args: unknown): string[] {
@@ -43,6 +44,12 @@ const entries: RegistryEntry[] = [
     defaultArgs: balancedAllocation.defaultArgs,
     validateArgs: balancedAllocation.validateArgs,
   },
+  {
+    name: volumeBinding.name,
+    factory: volumeBinding.factory,
+    defaultArgs: volumeBinding.defaultArgs,
+    validateArgs: volumeBinding.validateArgs,
+  },
   { name: imageLocality.name, factory: imageLocality.factory, validateArgs: noArgs },
   { name: defaultBinder.name, factory: defaultBinder.factory, validateArgs: noArgs },
 ];
@@ -53,7 +60,7 @@ export const inTreeRegistry: Registry = new Map(entries.map((e) => [e.name, e]))
 /**
  * Upstream's default MultiPoint list, in its order, with its score weights
  * (plugins Berth does not have are left out: VolumeRestrictions,
- * NodeVolumeLimits, VolumeBinding, VolumeZone, PodTopologySpread,
+ * NodeVolumeLimits, VolumeZone, PodTopologySpread,
  * InterPodAffinity, DefaultPreemption, DynamicResources).
  */
 export const defaultMultiPoint: readonly { name: string; weight?: number }[] = [
@@ -65,6 +72,7 @@ export const defaultMultiPoint: readonly { name: string; weight?: number }[] = [
   { name: nodeAffinity.name, weight: 2 },
   { name: nodePorts.name },
   { name: fit.name, weight: 1 },
+  { name: volumeBinding.name },
   { name: balancedAllocation.name, weight: 1 },
   { name: imageLocality.name, weight: 1 },
   { name: defaultBinder.name },
@@ -85,8 +93,16 @@ const none: string[] = [];
 const points: Record<ExtensionPoint, string[]> = {
   preEnqueue: [schedulingGates.name],
   queueSort: [prioritySort.name],
-  preFilter: [nodeName.name, taintToleration.name, nodeAffinity.name, nodePorts.name, fit.name],
-  filter: [nodeUnschedulable.name, nodeName.name, taintToleration.name, nodeAffinity.name, nodePorts.name, fit.name],
+  preFilter: [nodeName.name, taintToleration.name, nodeAffinity.name, nodePorts.name, fit.name, volumeBinding.name],
+  filter: [
+    nodeUnschedulable.name,
+    nodeName.name,
+    taintToleration.name,
+    nodeAffinity.name,
+    nodePorts.name,
+    fit.name,
+    volumeBinding.name,
+  ],
   postFilter: none,
   preScore: [taintToleration.name, nodeAffinity.name, fit.name, balancedAllocation.name, imageLocality.name],
   score: [taintToleration.name, nodeAffinity.name, fit.name, balancedAllocation.name, imageLocality.name],

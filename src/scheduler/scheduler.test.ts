@@ -150,6 +150,39 @@ describe('Scheduler on the in-memory cluster', () => {
     );
   });
 
+  test('a pod whose claim is bound to a local volume lands on that volume\'s node; a missing claim is reported', async () => {
+    const { cluster, scheduler } = setup([
+      makeNode('n1').capacity({ cpu: '4', memory: '4Gi', pods: '10' }).obj(),
+      makeNode('n2').capacity({ cpu: '4', memory: '4Gi', pods: '10' }).obj(),
+    ]);
+    running = scheduler;
+    cluster.create('persistentvolumes', {
+      metadata: { name: 'local-pv' },
+      spec: {
+        capacity: { storage: '10Gi' },
+        claimRef: { namespace: 'default', name: 'data' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n2'] }] }] } },
+      },
+    });
+    cluster.create('persistentvolumeclaims', {
+      metadata: { name: 'data', namespace: 'default', annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } },
+      spec: { volumeName: 'local-pv' },
+      status: { phase: 'Bound' },
+    });
+    await scheduler.start();
+    const withClaim = (name: string, claimName: string): Pod => {
+      const pod = makePod(name).req({ cpu: '100m' }).obj();
+      pod.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName } }];
+      return pod;
+    };
+    for (let i = 0; i < 3; i++) cluster.create('pods', withClaim(`db-${i}`, 'data'));
+    cluster.create('pods', withClaim('orphan', 'nope'));
+    for (let i = 0; i < 3; i++) await until(`db-${i} bound`, () => boundTo(cluster, `db-${i}`));
+    for (let i = 0; i < 3; i++) expect(boundTo(cluster, `db-${i}`)).toBe('n2');
+    const event = await until('orphan reported', () => cluster.events.find((e) => e.regarding.name === 'orphan'));
+    expect(event.note).toBe('0/2 nodes are available: persistentvolumeclaim "nope" not found.');
+  });
+
   test('gated pods wait until their gates are removed', async () => {
     const { cluster, scheduler } = setup([makeNode('n1').capacity({ cpu: '4', memory: '4Gi', pods: '10' }).obj()]);
     running = scheduler;
