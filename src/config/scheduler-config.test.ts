@@ -351,7 +351,7 @@ describe('resolveConfig', () => {
         profiles: [{ plugins: { multiPoint: { disabled: [{ name: 'ImageLocality' }] }, score: { enabled: [{ name: 'ImageLocality', weight: 2 }] } } }],
       },
       want: {
-        points: pointsWith({ preScore: ['TaintToleration', 'NodeAffinity', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation'] }),
+        points: pointsWith({ preScore: without(defaultPlugins.points.preScore, 'ImageLocality') }),
         weights: { ...defaultPlugins.weights, ImageLocality: 2 },
       },
     },
@@ -711,7 +711,7 @@ profiles:
     const raw = loadConfigFile(path);
     expect(raw.profiles?.[0]?.plugins?.score).toEqual({ enabled: [{ name: 'NodeResourcesFit', weight: 2 }], disabled: [{ name: 'ImageLocality' }] });
     const profile = resolveConfig(raw, inTreeRegistry, defaultPlugins).profiles[0]!;
-    expect(profile.points.score).toEqual(['TaintToleration', 'NodeAffinity', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation']);
+    expect(profile.points.score).toEqual(without(defaultPlugins.points.score, 'ImageLocality'));
     expect(profile.weights.NodeResourcesFit).toBe(2);
     expect(profile.args.NodeResourcesFit).toEqual({ ...fitDefaults, scoringStrategy: { ...fitDefaults.scoringStrategy, type: 'MostAllocated' } });
   });

@@ -15,6 +15,7 @@ describe('inTreeRegistry', () => {
       [
         'DefaultBinder',
         'ImageLocality',
+        'InterPodAffinity',
         'NodeAffinity',
         'NodeName',
         'NodePorts',
@@ -70,6 +71,7 @@ describe('default profile (upstream default_plugins.go, v1.36)', () => {
       { name: 'NodePorts' },
       { name: 'NodeResourcesFit', weight: 1 },
       { name: 'VolumeBinding' },
+      { name: 'InterPodAffinity', weight: 2 },
       { name: 'NodeResourcesBalancedAllocation', weight: 1 },
       { name: 'ImageLocality', weight: 1 },
       { name: 'DefaultBinder' },
@@ -78,6 +80,7 @@ describe('default profile (upstream default_plugins.go, v1.36)', () => {
       TaintToleration: 3,
       NodeAffinity: 2,
       NodeResourcesFit: 1,
+      InterPodAffinity: 2,
       NodeResourcesBalancedAllocation: 1,
       ImageLocality: 1,
     });
@@ -108,11 +111,13 @@ describe('default profile (upstream default_plugins.go, v1.36)', () => {
       'NodePorts',
       'NodeResourcesFit',
       'VolumeBinding',
+      'InterPodAffinity',
     ]);
     expect(defaultPlugins.points.score).toEqual([
       'TaintToleration',
       'NodeAffinity',
       'NodeResourcesFit',
+      'InterPodAffinity',
       'NodeResourcesBalancedAllocation',
       'ImageLocality',
     ]);

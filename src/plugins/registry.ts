@@ -5,6 +5,7 @@
 import { EXTENSION_POINTS, type ExtensionPoint, type Registry, type RegistryEntry } from '../framework/runtime.ts';
 import * as defaultBinder from './defaultbinder/default-binder.ts';
 import * as imageLocality from './imagelocality/image-locality.ts';
+import * as interPodAffinity from './interpodaffinity/inter-pod-affinity.ts';
 import { defaultNodeAffinityArgs, validateNodeAffinityArgs } from './nodeaffinity/args.ts';
 import * as nodeAffinity from './nodeaffinity/node-affinity.ts';
 import * as nodeName from './nodename/node-name.ts';
@@ -50,6 +51,12 @@ const entries: RegistryEntry[] = [
     defaultArgs: volumeBinding.defaultArgs,
     validateArgs: volumeBinding.validateArgs,
   },
+  {
+    name: interPodAffinity.name,
+    factory: interPodAffinity.factory,
+    defaultArgs: interPodAffinity.defaultArgs,
+    validateArgs: interPodAffinity.validateArgs,
+  },
   { name: imageLocality.name, factory: imageLocality.factory, validateArgs: noArgs },
   { name: defaultBinder.name, factory: defaultBinder.factory, validateArgs: noArgs },
 ];
@@ -60,8 +67,7 @@ export const inTreeRegistry: Registry = new Map(entries.map((e) => [e.name, e]))
 /**
  * Upstream's default MultiPoint list, in its order, with its score weights
  * (plugins Berth does not have are left out: VolumeRestrictions,
- * NodeVolumeLimits, VolumeZone, PodTopologySpread,
- * InterPodAffinity, DefaultPreemption, DynamicResources).
+ * NodeVolumeLimits, VolumeZone, PodTopologySpread, DefaultPreemption, DynamicResources).
  */
 export const defaultMultiPoint: readonly { name: string; weight?: number }[] = [
   { name: schedulingGates.name },
@@ -73,6 +79,7 @@ export const defaultMultiPoint: readonly { name: string; weight?: number }[] = [
   { name: nodePorts.name },
   { name: fit.name, weight: 1 },
   { name: volumeBinding.name },
+  { name: interPodAffinity.name, weight: 2 },
   { name: balancedAllocation.name, weight: 1 },
   { name: imageLocality.name, weight: 1 },
   { name: defaultBinder.name },
@@ -93,7 +100,15 @@ const none: string[] = [];
 const points: Record<ExtensionPoint, string[]> = {
   preEnqueue: [schedulingGates.name],
   queueSort: [prioritySort.name],
-  preFilter: [nodeName.name, taintToleration.name, nodeAffinity.name, nodePorts.name, fit.name, volumeBinding.name],
+  preFilter: [
+    nodeName.name,
+    taintToleration.name,
+    nodeAffinity.name,
+    nodePorts.name,
+    fit.name,
+    volumeBinding.name,
+    interPodAffinity.name,
+  ],
   filter: [
     nodeUnschedulable.name,
     nodeName.name,
@@ -102,10 +117,11 @@ const points: Record<ExtensionPoint, string[]> = {
     nodePorts.name,
     fit.name,
     volumeBinding.name,
+    interPodAffinity.name,
   ],
   postFilter: none,
-  preScore: [taintToleration.name, nodeAffinity.name, fit.name, balancedAllocation.name, imageLocality.name],
-  score: [taintToleration.name, nodeAffinity.name, fit.name, balancedAllocation.name, imageLocality.name],
+  preScore: [taintToleration.name, nodeAffinity.name, fit.name, interPodAffinity.name, balancedAllocation.name, imageLocality.name],
+  score: [taintToleration.name, nodeAffinity.name, fit.name, interPodAffinity.name, balancedAllocation.name, imageLocality.name],
   reserve: none,
   permit: none,
   preBind: none,
