@@ -220,8 +220,8 @@ describe('berth run --config: a bad configuration exits 2 with the file and fiel
     },
     {
       name: 'an unknown plugin (found while resolving, still named with the file)',
-      text: 'profiles:\n- plugins:\n    score:\n      enabled: [{ name: PodTopologySpread, weight: 2 }]\n',
-      stderr: 'berth: {file}: invalid scheduler configuration:\n  profiles[0].plugins.score.enabled[0].name: plugin "PodTopologySpread" is not registered\n',
+      text: 'profiles:\n- plugins:\n    score:\n      enabled: [{ name: VolumeZone, weight: 2 }]\n',
+      stderr: 'berth: {file}: invalid scheduler configuration:\n  profiles[0].plugins.score.enabled[0].name: plugin "VolumeZone" is not registered\n',
     },
     {
       name: 'plugin args',

@@ -536,8 +536,8 @@ describe('resolveConfig', () => {
     // Plugin args.
     {
       name: 'args for an unknown plugin',
-      config: { profiles: [{ pluginConfig: [{ name: 'PodTopologySpread', args: {} }] }] },
-      errors: ['profiles[0].pluginConfig[0].name: plugin "PodTopologySpread" is not registered'],
+      config: { profiles: [{ pluginConfig: [{ name: 'VolumeZone', args: {} }] }] },
+      errors: ['profiles[0].pluginConfig[0].name: plugin "VolumeZone" is not registered'],
     },
     { name: 'args without a plugin name', config: { profiles: [{ pluginConfig: [{ args: {} }] }] }, errors: ['profiles[0].pluginConfig[0].name: must not be empty'] },
     {

@@ -13,6 +13,7 @@ import * as nodePorts from './nodeports/node-ports.ts';
 import * as balancedAllocation from './noderesources/balanced-allocation.ts';
 import * as fit from './noderesources/fit.ts';
 import * as nodeUnschedulable from './nodeunschedulable/node-unschedulable.ts';
+import * as podTopologySpread from './podtopologyspread/pod-topology-spread.ts';
 import * as prioritySort from './prioritysort/priority-sort.ts';
 import * as schedulingGates from './schedulinggates/scheduling-gates.ts';
 import * as taintToleration from './tainttoleration/taint-toleration.ts';
@@ -52,6 +53,12 @@ const entries: RegistryEntry[] = [
     validateArgs: volumeBinding.validateArgs,
   },
   {
+    name: podTopologySpread.name,
+    factory: podTopologySpread.factory,
+    defaultArgs: podTopologySpread.defaultArgs,
+    validateArgs: podTopologySpread.validateArgs,
+  },
+  {
     name: interPodAffinity.name,
     factory: interPodAffinity.factory,
     defaultArgs: interPodAffinity.defaultArgs,
@@ -67,7 +74,7 @@ export const inTreeRegistry: Registry = new Map(entries.map((e) => [e.name, e]))
 /**
  * Upstream's default MultiPoint list, in its order, with its score weights
  * (plugins Berth does not have are left out: VolumeRestrictions,
- * NodeVolumeLimits, VolumeZone, PodTopologySpread, DefaultPreemption, DynamicResources).
+ * NodeVolumeLimits, VolumeZone, DefaultPreemption, DynamicResources).
  */
 export const defaultMultiPoint: readonly { name: string; weight?: number }[] = [
   { name: schedulingGates.name },
@@ -79,6 +86,7 @@ export const defaultMultiPoint: readonly { name: string; weight?: number }[] = [
   { name: nodePorts.name },
   { name: fit.name, weight: 1 },
   { name: volumeBinding.name },
+  { name: podTopologySpread.name, weight: 2 },
   { name: interPodAffinity.name, weight: 2 },
   { name: balancedAllocation.name, weight: 1 },
   { name: imageLocality.name, weight: 1 },
@@ -107,6 +115,7 @@ const points: Record<ExtensionPoint, string[]> = {
     nodePorts.name,
     fit.name,
     volumeBinding.name,
+    podTopologySpread.name,
     interPodAffinity.name,
   ],
   filter: [
@@ -117,11 +126,28 @@ const points: Record<ExtensionPoint, string[]> = {
     nodePorts.name,
     fit.name,
     volumeBinding.name,
+    podTopologySpread.name,
     interPodAffinity.name,
   ],
   postFilter: none,
-  preScore: [taintToleration.name, nodeAffinity.name, fit.name, interPodAffinity.name, balancedAllocation.name, imageLocality.name],
-  score: [taintToleration.name, nodeAffinity.name, fit.name, interPodAffinity.name, balancedAllocation.name, imageLocality.name],
+  preScore: [
+    taintToleration.name,
+    nodeAffinity.name,
+    fit.name,
+    podTopologySpread.name,
+    interPodAffinity.name,
+    balancedAllocation.name,
+    imageLocality.name,
+  ],
+  score: [
+    taintToleration.name,
+    nodeAffinity.name,
+    fit.name,
+    podTopologySpread.name,
+    interPodAffinity.name,
+    balancedAllocation.name,
+    imageLocality.name,
+  ],
   reserve: none,
   permit: none,
   preBind: none,
