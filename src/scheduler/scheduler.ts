@@ -18,7 +18,7 @@ import type { CycleState } from '../framework/cycle-state.ts';
 import type { ClusterEvent, Handle, PodInfo, QueuedPodInfo } from '../framework/interfaces.ts';
 import { newPodInfo } from '../framework/pod-info.ts';
 import { Framework, type Registry } from '../framework/runtime.ts';
-import { Code } from '../framework/status.ts';
+import { Code, Status } from '../framework/status.ts';
 import type { ResolvedConfig } from '../config/scheduler-config.ts';
 import type { Logger } from '../logging/logger.ts';
 import { realClock, type Clock } from '../queue/clock.ts';
@@ -330,9 +330,15 @@ export class Scheduler {
       return;
     }
     const permit = fw.runPermitPlugins(state, podInfo, nodeName);
-    if (permit.status !== null && permit.status.code !== Code.Wait) {
+    if (permit.status !== null) {
+      // Waiting pods (gang scheduling) need an allow/reject API Berth does not
+      // have yet: a Wait is refused rather than silently treated as allowed.
+      const status =
+        permit.status.code === Code.Wait
+          ? new Status(Code.Error, [`permit plugin ${permit.status.plugin} asked the pod to wait; Berth does not support waiting pods yet`], permit.status.plugin)
+          : permit.status;
       this.unreserveAndForget(fw, state, podInfo, nodeName, log);
-      this.handleSchedulingFailure(qpi, new PluginError(permit.status), cycle, log);
+      this.handleSchedulingFailure(qpi, new PluginError(status), cycle, log);
       return;
     }
 
