@@ -11,8 +11,8 @@
 // Filter then only reads node.label(key) and these counts.
 import type { ClusterLister } from '../../framework/cluster-lister.ts';
 import type { PodInfo } from '../../framework/interfaces.ts';
+import type { Labels } from '../../framework/label-selector.ts';
 import type { Interner, NodeTableReader, NodeView } from '../../framework/node-view.ts';
-import type { Labels } from './selector.ts';
 import { incomingTerms, matchesAll, termMatches, type IncomingTerm, type PodTerms, type TermCache } from './terms.ts';
 import { addTo, cloneCounts, countOf, isEmpty, newCounts, type TopologyCounts } from './topology.ts';
 

@@ -9,8 +9,8 @@
 // Score is the sum over the node's labels; NormalizeScore maps [min, max] to [0, 100].
 import type { ClusterLister } from '../../framework/cluster-lister.ts';
 import { MAX_NODE_SCORE, type PodInfo } from '../../framework/interfaces.ts';
+import type { Labels } from '../../framework/label-selector.ts';
 import type { Interner, NodeTableReader, NodeView } from '../../framework/node-view.ts';
-import type { Labels } from './selector.ts';
 import { incomingTerms, termMatches, type PodTerms, type TermCache } from './terms.ts';
 import { addTo, isEmpty, newCounts, type TopologyCounts } from './topology.ts';
 

@@ -12,8 +12,8 @@
 import type { PodAffinityTerm, WeightedPodAffinityTerm } from '../../api/types.ts';
 import type { ClusterLister } from '../../framework/cluster-lister.ts';
 import type { PodInfo } from '../../framework/interfaces.ts';
+import { LabelOp, aggregate, isEverything, parseLabelSelector, selectorMatches, type LabelRequirement, type Labels, type Selector } from '../../framework/label-selector.ts';
 import type { Interner } from '../../framework/node-view.ts';
-import { LabelOp, aggregate, isEverything, parseLabelSelector, selectorMatches, type LabelRequirement, type Labels, type Selector } from './selector.ts';
 
 export interface AffinityTerm {
   /** Which pods (labels), matchLabelKeys/mismatchLabelKeys merged in. */

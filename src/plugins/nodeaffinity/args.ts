@@ -4,7 +4,8 @@
 // be read is rejected at startup with the field path, e.g.
 //   addedAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key: Invalid value: ...
 import type { NodeAffinity, NodeSelectorTerm } from '../../api/types.ts';
-import { invalid, parseNodeSelectorTerms, parsePreferredTerms, type ParsedPreferredTerm, type ParsedTerm } from './selector.ts';
+import { invalid } from '../../framework/field-errors.ts';
+import { parseNodeSelectorTerms, parsePreferredTerms, type ParsedPreferredTerm, type ParsedTerm } from '../../framework/node-selector.ts';
 
 export interface NodeAffinityArgs {
   /** Applied to all pods of the profile, in addition to (ANDed with) each pod's own node affinity. */

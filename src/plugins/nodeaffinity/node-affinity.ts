@@ -23,10 +23,6 @@ import {
   type PreScorePlugin,
   type ScorePlugin,
 } from '../../framework/interfaces.ts';
-import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
-import { Code, Status, type Result } from '../../framework/status.ts';
-import { parseNodeAffinityArgs, type ParsedAddedAffinity } from './args.ts';
-import { defaultNormalizeScore } from './normalize.ts';
 import {
   OBJECT_NAME_FIELD,
   compileNodeSelector,
@@ -40,7 +36,11 @@ import {
   type CompiledTerm,
   type ParsedPreferredTerm,
   type ParsedTerm,
-} from './selector.ts';
+} from '../../framework/node-selector.ts';
+import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
+import { defaultNormalizeScore } from '../../framework/normalize-score.ts';
+import { Code, Status, type Result } from '../../framework/status.ts';
+import { parseNodeAffinityArgs, type ParsedAddedAffinity } from './args.ts';
 
 export const name = 'NodeAffinity';
 

@@ -5,12 +5,13 @@
 //
 // Filter reads the node's flag first, so schedulable nodes cost one read;
 // the toleration is checked only on cordoned nodes, on the pod's strings
-// (no allocation).
-import type { Toleration } from '../../api/types.ts';
+// (framework/tolerations.ts tolerationsTolerateTaint, no allocation).
+import type { Taint, Toleration } from '../../api/types.ts';
 import type { CycleState } from '../../framework/cycle-state.ts';
 import type { ClusterEvent, EnqueueExtensions, FilterPlugin, Handle, PodInfo } from '../../framework/interfaces.ts';
 import type { NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
+import { tolerationsTolerateTaint } from '../../framework/tolerations.ts';
 
 export const name = 'NodeUnschedulable';
 
@@ -20,25 +21,12 @@ export const TaintNodeUnschedulable = 'node.kubernetes.io/unschedulable';
 
 const reject = new Status(Code.UnschedulableAndUnresolvable, [ErrReasonUnschedulable], name);
 
-/**
- * Whether the tolerations tolerate {key: node.kubernetes.io/unschedulable,
- * effect: NoSchedule, value: ""}, by upstream's ToleratesTaint rules (empty
- * effect or key matches all; operator "" or Equal compares values; Exists
- * matches any value; any other operator tolerates nothing).
- */
+/** The taint a cordoned node stands for. */
+const unschedulableTaint: Taint = Object.freeze({ key: TaintNodeUnschedulable, effect: 'NoSchedule' });
+
+/** Whether the tolerations tolerate node.kubernetes.io/unschedulable:NoSchedule (value ""). */
 export function toleratesUnschedulable(tolerations: readonly Toleration[] | undefined): boolean {
-  if (!Array.isArray(tolerations)) return false;
-  const list = tolerations as readonly Toleration[];
-  for (let i = 0; i < list.length; i++) {
-    const t = list[i]!;
-    const effect = t.effect ?? '';
-    if (effect !== '' && effect !== 'NoSchedule') continue;
-    const key = t.key ?? '';
-    if (key !== '' && key !== TaintNodeUnschedulable) continue;
-    const operator = t.operator ?? '';
-    if (operator === 'Exists' || ((operator === '' || operator === 'Equal') && (t.value ?? '') === '')) return true;
-  }
-  return false;
+  return tolerationsTolerateTaint(tolerations, unschedulableTaint);
 }
 
 export class NodeUnschedulablePlugin {

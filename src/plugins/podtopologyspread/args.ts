@@ -14,7 +14,8 @@
 // files) and checks minDomains and the node inclusion policies, which
 // upstream's args validation leaves alone.
 import type { TopologySpreadConstraint } from '../../api/types.ts';
-import { invalid, qualifiedNameErrors, show } from './labels.ts';
+import { invalid, show } from '../../framework/field-errors.ts';
+import { qualifiedNameErrors } from '../../framework/label-syntax.ts';
 
 export const DefaultingType = { System: 'System', List: 'List' } as const;
 export type DefaultingType = (typeof DefaultingType)[keyof typeof DefaultingType];

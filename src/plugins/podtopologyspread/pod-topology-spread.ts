@@ -34,6 +34,7 @@ import {
 } from '../../framework/interfaces.ts';
 import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
+import { compileTolerations, hasUntoleratedTaint } from '../../framework/tolerations.ts';
 import {
   DO_NOT_SCHEDULE,
   DefaultingType,
@@ -48,7 +49,7 @@ import {
 } from './args.ts';
 import { podConstraints, type Constraint } from './constraints.ts';
 import { SelectorKind, selectorEmpty, selectorMatches, type PodSelector } from './labels.ts';
-import { compileRequiredNodeAffinity, compileTolerations, hasUntoleratedTaint, matchesNodeAffinity } from './node-inclusion.ts';
+import { compileRequiredNodeAffinity, matchesNodeAffinity } from './node-inclusion.ts';
 import {
   insertionPoint,
   newCriticalPaths,
@@ -140,7 +141,7 @@ export class PodTopologySpreadPlugin {
     const honorAffinity = constraints.map((c) => c.nodeAffinityPolicy === HONOR);
     const honorTaints = constraints.map((c) => c.nodeTaintsPolicy === HONOR);
     const affinity = compileRequiredNodeAffinity(pod.pod, nodes);
-    const tolerations = compileTolerations(pod.pod.spec?.tolerations, nodes);
+    const tolerations = compileTolerations(pod.pod.spec?.tolerations, nodes.interner);
     const domains = constraints.map(() => new Map<number, number>());
 
     if (nodes.size > 0 && keyIds.every((k) => k >= 0)) {
@@ -298,7 +299,7 @@ export class PodTopologySpreadPlugin {
     // counts for hostname; the pods of a node are read once, for every constraint.
     const lister = this.handle.lister;
     const affinity = compileRequiredNodeAffinity(pod.pod, nodes);
-    const tolerations = compileTolerations(pod.pod.spec?.tolerations, nodes);
+    const tolerations = compileTolerations(pod.pod.spec?.tolerations, nodes.interner);
     for (let i = 0; i < nodes.size; i++) {
       view.at(i);
       if (requireAll && !hasAllKeys(keyIds, view)) continue;

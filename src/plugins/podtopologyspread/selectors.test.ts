@@ -1,12 +1,13 @@
 // The pieces under PreFilter: label selectors on pods (apimachinery's
 // LabelSelectorAsSelector and Requirement.Matches), the default selector
-// from the controller, and the compiled node inclusion policies (the pod's
-// required node affinity, its tolerations) against upstream's string rules.
-import type { Node, NodeSelectorTerm, Pod, Toleration } from '../../api/types.ts';
+// from the controller, and the compiled node inclusion policy for node
+// affinity (the pod's required node affinity). The taints policy's
+// tolerations are framework/tolerations.ts, tested there.
+import type { Node, NodeSelectorTerm, Pod } from '../../api/types.ts';
 import { buildSnapshot, makeNode, makePod } from '../../testing/builders.ts';
 import { defaultSelector, podConstraints } from './constraints.ts';
 import { EVERYTHING, NOTHING, SelectorKind, labelSelectorAsSelector, mergeMatchLabels, selectorEmpty, selectorMatches } from './labels.ts';
-import { compileRequiredNodeAffinity, compileTolerations, hasUntoleratedTaint, matchesNodeAffinity } from './node-inclusion.ts';
+import { compileRequiredNodeAffinity, matchesNodeAffinity } from './node-inclusion.ts';
 
 const podWithLabels = (labels: Record<string, string>): Pod => {
   const b = makePod('p');
@@ -140,21 +141,5 @@ describe('compiled required node affinity (nodeaffinity.GetRequiredNodeAffinity)
     const snap = buildSnapshot(nodes());
     const a = structuredClone(compileRequiredNodeAffinity(affinityPod(spec), snap.table));
     expect(['n1', 'n2', 'n3'].filter((n) => matchesNodeAffinity(a, snap.view(n)))).toEqual(want);
-  });
-});
-
-describe('compiled tolerations (FindMatchingUntoleratedTaint, NoSchedule and NoExecute only)', () => {
-  test.each<[string, Toleration[], string[]]>([
-    ['no tolerations: untainted and PreferNoSchedule-only nodes', [], ['n1']],
-    ['Equal key and value', [{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoSchedule' }], ['n1', 'n2']],
-    ['a value that differs', [{ key: 'dedicated', value: 'web' }], ['n1']],
-    ['Exists on a key, any effect', [{ key: 'maintenance', operator: 'Exists' }], ['n1', 'n3']],
-    ['an effect that differs', [{ key: 'maintenance', operator: 'Exists', effect: 'NoSchedule' }], ['n1']],
-    ['empty key with Exists tolerates everything', [{ operator: 'Exists' }], ['n1', 'n2', 'n3']],
-    ['Lt is off (TaintTolerationComparisonOperators)', [{ key: 'dedicated', operator: 'Lt', value: 'zz' }], ['n1']],
-  ])('%s', (_name, tolerations, want) => {
-    const snap = buildSnapshot(nodes());
-    const t = compileTolerations(tolerations, snap.table);
-    expect(['n1', 'n2', 'n3'].filter((n) => !hasUntoleratedTaint(t, snap.view(n)))).toEqual(want);
   });
 });

@@ -5,8 +5,9 @@
 // Topology values are interned label-value ids; a domain's count is found by
 // binary search over the constraint's ascending `domains`, so Filter and
 // Score do integer work only: node.label(keyId) → value id → count.
+import type { CompiledToleration } from '../../framework/tolerations.ts';
 import type { PodSelector } from './labels.ts';
-import type { CompiledNodeAffinity, CompiledToleration } from './node-inclusion.ts';
+import type { CompiledNodeAffinity } from './node-inclusion.ts';
 
 export const MAX_INT32 = 2147483647;
 /** An empty critical path (upstream: TopologyValue "" with MatchNum MaxInt32). */

@@ -7,7 +7,6 @@ import type { Handle, PodInfo } from '../../framework/interfaces.ts';
 import { Code, type Result } from '../../framework/status.ts';
 import { buildSnapshot, makeNode, makePod, testHandle } from '../../testing/builders.ts';
 import { ErrReasonUntolerated, factory, name } from './taint-toleration.ts';
-import { compileTolerations, toleratesTaint, tolerated } from './tolerations.ts';
 
 const handle: Handle = testHandle();
 
@@ -266,50 +265,6 @@ describe('TaintToleration Score (upstream TestTaintTolerationScore)', () => {
     const scores = Float64Array.of(0, 0);
     plugin.normalizeScore(new CycleState(), podWith([]), scores, Int32Array.of(0, 1), 2);
     expect([...scores]).toEqual([100, 100]);
-  });
-});
-
-describe('toleration matching (core/v1 ToleratesTaint)', () => {
-  const taint: Taint = { key: 'foo', value: 'bar', effect: 'NoSchedule' };
-  test.each<[string, Toleration, boolean]>([
-    ['same key, value and effect', { key: 'foo', operator: 'Equal', value: 'bar', effect: 'NoSchedule' }, true],
-    ['empty effect matches all effects', { key: 'foo', operator: 'Equal', value: 'bar' }, true],
-    ['different effect', { key: 'foo', operator: 'Equal', value: 'bar', effect: 'NoExecute' }, false],
-    ['empty operator means Equal', { key: 'foo', value: 'bar', effect: 'NoSchedule' }, true],
-    ['Equal with another value', { key: 'foo', operator: 'Equal', value: 'baz' }, false],
-    ['Exists ignores the value', { key: 'foo', operator: 'Exists' }, true],
-    ['another key', { key: 'other', operator: 'Exists' }, false],
-    ['empty key with Exists matches every key', { operator: 'Exists' }, true],
-    ['empty key with Equal compares the value', { operator: 'Equal', value: 'bar' }, true],
-    ['Gt is off', { key: 'foo', operator: 'Gt', value: '1' }, false],
-  ])('%s', (_name, toleration, want) => {
-    expect(toleratesTaint(toleration, taint)).toBe(want);
-  });
-
-  test('compiled tolerations agree with the string rules on every taint of a snapshot', () => {
-    const taints: Taint[] = [
-      { key: 'foo', value: 'bar', effect: 'NoSchedule' },
-      { key: 'foo', value: '', effect: 'NoExecute' },
-      { key: 'baz', value: 'bar', effect: 'PreferNoSchedule' },
-    ];
-    const tolerations: Toleration[] = [
-      { key: 'foo', operator: 'Equal', value: 'bar', effect: 'NoSchedule' },
-      { key: 'foo', operator: 'Exists' },
-      { operator: 'Exists', effect: 'PreferNoSchedule' },
-      { key: 'foo', value: '' },
-      { key: 'never-seen', operator: 'Exists' },
-      { key: 'foo', value: 'never-seen' },
-      { effect: 'Bogus', operator: 'Exists' },
-    ];
-    const snap = buildSnapshot([nodeWith('n', taints)]);
-    const view = snap.view('n');
-    for (const t of tolerations) {
-      const compiled = compileTolerations([t], snap.table.interner);
-      for (let i = 0; i < view.taintCount(); i++) {
-        const got = tolerated(compiled, view.taintKeyAt(i), view.taintValueAt(i), view.taintEffectAt(i));
-        expect([t, taints[i], got]).toEqual([t, taints[i], toleratesTaint(t, taints[i]!)]);
-      }
-    }
   });
 });
 

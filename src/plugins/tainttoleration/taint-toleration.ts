@@ -25,9 +25,9 @@ import {
   type ScorePlugin,
 } from '../../framework/interfaces.ts';
 import { TaintEffect, type NodeTableReader, type NodeView } from '../../framework/node-view.ts';
+import { defaultNormalizeScore } from '../../framework/normalize-score.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
-import { defaultNormalizeScore } from './normalize.ts';
-import { compileTolerations, tolerated, type CompiledToleration } from './tolerations.ts';
+import { compileTolerations, hasUntoleratedTaint, tolerated, type CompiledToleration } from '../../framework/tolerations.ts';
 
 export const name = 'TaintToleration';
 
@@ -60,13 +60,7 @@ export class TaintTolerationPlugin {
   filter(state: CycleState, _pod: PodInfo, node: NodeView): Result {
     const s = state.read<PreFilterState>(preFilterStateKey);
     if (s === undefined) return Status.error(`reading "${preFilterStateKey}" from cycleState: not found`);
-    const n = node.taintCount();
-    for (let i = 0; i < n; i++) {
-      const effect = node.taintEffectAt(i);
-      if (effect !== TaintEffect.NoSchedule && effect !== TaintEffect.NoExecute) continue;
-      if (!tolerated(s.tolerations, node.taintKeyAt(i), node.taintValueAt(i), effect)) return rejectUntolerated;
-    }
-    return null;
+    return hasUntoleratedTaint(s.tolerations, node) ? rejectUntolerated : null;
   }
 
   preScore(state: CycleState, pod: PodInfo, nodes: NodeTableReader, _feasible: Int32Array): Result {

@@ -41,10 +41,10 @@ import type {
   PreFilterPlugin,
   PreFilterResult,
 } from '../../framework/interfaces.ts';
+import { compileTerms, matchesAnyTerm, parseNodeSelectorTerms, type CompiledTerm, type ParsedTerm } from '../../framework/node-selector.ts';
 import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
 import { InvalidArgsError, defaultVolumeBindingArgs, parseVolumeBindingArgs, validateVolumeBindingArgs, type VolumeBindingArgs } from './args.ts';
-import { compileTerms, matchesAnyTerm, parseNodeSelectorTerms, type CompiledTerm, type ParsedTerm } from './selector.ts';
 
 export const name = 'VolumeBinding';
 export const defaultArgs: VolumeBindingArgs = defaultVolumeBindingArgs;
@@ -221,7 +221,8 @@ export class VolumeBindingPlugin {
       }
       const parsed = this.requiredTerms(pv);
       if (parsed === null) continue;
-      const terms = compileTerms(parsed, nodes);
+      // CheckNodeAffinity matches a node built from its labels only.
+      const terms = compileTerms(parsed, { nodes, labelsOnly: true });
       // A term with no requirement left holds on every node.
       if (terms.some((t) => t.length === 0)) continue;
       checks.push({ pv: pvName, missing: false, terms });

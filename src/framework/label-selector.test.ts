@@ -1,6 +1,6 @@
-// Label selectors over pod labels, against apimachinery's behaviour
+// Label selectors over objects' labels, against apimachinery's behaviour
 // (LabelSelectorAsSelector, NewRequirement errors, Selector.Matches).
-import { LabelOp, aggregate, isEverything, parseLabelSelector, selectorMatches, type Selector } from './selector.ts';
+import { LabelOp, aggregate, isEverything, parseLabelSelector, selectorMatches, type Selector } from './label-selector.ts';
 
 function parse(raw: Parameters<typeof parseLabelSelector>[0], extra: Parameters<typeof parseLabelSelector>[1] = []): Selector {
   const r = parseLabelSelector(raw, extra);
@@ -74,5 +74,19 @@ describe('parseLabelSelector', () => {
   test('aggregate: one error as is, several in brackets, duplicates once', () => {
     expect(aggregate(['a'])).toBe('a');
     expect(aggregate(['a', 'b', 'a'])).toBe('[a, b]');
+  });
+
+  test('values that are not a list are an error, as the apiserver would not decode them', () => {
+    expect(parseLabelSelector({ matchExpressions: [{ key: 'app', operator: 'In', values: 'a' as unknown as string[] }] }).error).toBe(
+      'values: Invalid value: "a": must be a list of strings',
+    );
+  });
+
+  test('jsonValues: lists as JSON, value paths without [key] (PodTopologySpread\'s messages)', () => {
+    const bad = { matchExpressions: [{ key: 'app', operator: 'In', values: ['a b'] }, { key: 'tier', operator: 'Exists', values: ['x'] }] };
+    expect(parseLabelSelector(bad).error).toContain('values[0][app]: Invalid value: "a b": a valid label must be');
+    expect(parseLabelSelector(bad, [], { jsonValues: true }).error).toContain('values[0]: Invalid value: "a b": a valid label must be');
+    const exists = { matchExpressions: [{ key: 'tier', operator: 'Exists', values: ['x'] }] };
+    expect(parseLabelSelector(exists, [], { jsonValues: true }).error).toBe('values: Invalid value: ["x"]: values set must be empty for exists and does not exist');
   });
 });

@@ -1,7 +1,6 @@
 // Ported from upstream pkg/scheduler/framework/plugins/helper/normalize_score_test.go
-// (TestDefaultNormalizeScore). tainttoleration/normalize.ts is the same code.
-import { defaultNormalizeScore } from './normalize.ts';
-import { defaultNormalizeScore as taintCopy } from '../tainttoleration/normalize.ts';
+// (TestDefaultNormalizeScore).
+import { defaultNormalizeScore } from './normalize-score.ts';
 
 describe('defaultNormalizeScore (upstream TestDefaultNormalizeScore)', () => {
   test.each([
@@ -14,11 +13,9 @@ describe('defaultNormalizeScore (upstream TestDefaultNormalizeScore)', () => {
     [false, [0, 0, 0, 0], [0, 0, 0, 0]],
     [true, [0, 0, 0, 0], [100, 100, 100, 100]],
   ])('reverse=%s %j → %j', (reverse, input, want) => {
-    for (const normalize of [defaultNormalizeScore, taintCopy]) {
-      const scores = Float64Array.from(input);
-      normalize(100, reverse, scores, scores.length);
-      expect([...scores]).toEqual(want);
-    }
+    const scores = Float64Array.from(input);
+    defaultNormalizeScore(100, reverse, scores, scores.length);
+    expect([...scores]).toEqual(want);
   });
 
   test('only the first `count` scores are touched', () => {

@@ -1,13 +1,15 @@
-// Node selector terms, as upstream reads them
+// Node selector terms (pods' node affinity, PersistentVolumes' node
+// affinity, NodeAffinityArgs), as upstream reads them
 // (k8s.io/component-helpers/scheduling/corev1/nodeaffinity, apimachinery's
-// labels.NewRequirement and fields selectors), in two steps:
+// labels.NewRequirement and fields selectors), in three steps:
 //
-//   parse   (once per pod or args): strings, validated the way upstream
+//   parse   (once per pod, PV or args): strings, validated the way upstream
 //           validates them; a term with a parse error matches no node.
 //   compile (once per cycle, in PreFilter/PreScore): strings → interned ids
 //           of the snapshot, so Filter and Score compare integers only and
 //           allocate nothing. A key or value no node carries (lookup → -1)
 //           can match nothing, and terms that can never match are dropped.
+//   match   (Filter/Score, per node; no allocation).
 //
 // Matching rules (upstream's):
 //   In            label present and its value in the set
@@ -16,11 +18,22 @@
 //   DoesNotExist  label absent
 //   Gt / Lt       label present, its value an integer, greater / less than the bound
 //   matchFields   only metadata.name (In / NotIn, exactly one value); any
-//                 other field reads as "" (upstream's fields.Set.Get)
+//                 other field reads as "" (upstream's fields.Set.Get). With
+//                 CompileContext.labelsOnly every field reads as "",
+//                 metadata.name included: a PV's affinity is checked against
+//                 a node built from the node's labels only
+//                 (component-helpers/storage/volume CheckNodeAffinity), so
+//                 `metadata.name In [node-a]` matches no node there.
 // Requirements in a term are ANDed; terms are ORed; a term with neither
-// matchExpressions nor matchFields matches nothing.
-import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/types.ts';
-import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
+// matchExpressions nor matchFields matches nothing; `nodeSelectorTerms: []`
+// matches nothing.
+//
+// Error texts keep Berth's rendering (framework/field-errors.ts: lists as
+// JSON, value paths without upstream's [key] suffix).
+import type { NodeSelectorRequirement, NodeSelectorTerm } from '../api/types.ts';
+import { invalid, notSupported } from './field-errors.ts';
+import { labelValueErrors, qualifiedNameErrors } from './label-syntax.ts';
+import type { NodeTableReader, NodeView } from './node-view.ts';
 
 // --- parsing (strings) ---------------------------------------------------------
 
@@ -44,87 +57,6 @@ const LABEL_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'] as
 const FIELD_OPERATORS = ['In', 'NotIn'] as const;
 export const OBJECT_NAME_FIELD = 'metadata.name';
 
-/** Go's %q for strings, JSON for the rest (close to field.Error's rendering). */
-function show(value: unknown): string {
-  return value === undefined ? 'null' : JSON.stringify(value);
-}
-
-export function invalid(path: string, value: unknown, detail: string): string {
-  return `${path}: Invalid value: ${show(value)}: ${detail}`;
-}
-
-function notSupported(path: string, value: unknown, supported: readonly string[]): string {
-  return `${path}: Unsupported value: ${show(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`;
-}
-
-function regexError(msg: string, format: string, ...examples: string[]): string {
-  const e = examples.length > 0 ? `e.g. ${examples.map((x) => `'${x}'`).join(',  or ')}, ` : '';
-  return `${msg} (${e}regex used for validation is '${format}')`;
-}
-
-const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const QUALIFIED_NAME = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
-const QUALIFIED_NAME_MSG =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
-const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
-const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
-const LABEL_VALUE = new RegExp(`^${LABEL_VALUE_FMT}$`);
-
-/** apimachinery validation.IsQualifiedName: [prefix/]name. */
-export function qualifiedNameErrors(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0]!;
-  } else if (parts.length === 2) {
-    const prefix = parts[0]!;
-    name = parts[1]!;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else {
-      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
-      if (!DNS1123_SUBDOMAIN.test(prefix)) {
-        errs.push(
-          'prefix part ' +
-            regexError(
-              "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-              DNS1123_SUBDOMAIN_FMT,
-              'example.com',
-            ),
-        );
-      }
-    }
-  } else {
-    return [
-      `a qualified name ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
-    ];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (!QUALIFIED_NAME.test(name)) errs.push(`name part ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
-}
-
-/** apimachinery validation.IsValidLabelValue. */
-export function labelValueErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!LABEL_VALUE.test(value)) {
-    errs.push(
-      regexError(
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-        LABEL_VALUE_FMT,
-        'MyValue',
-        'my_value',
-        '12345',
-      ),
-    );
-  }
-  return errs;
-}
-
 const INT64_TEXT = /^[+-]?\d+$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -137,7 +69,7 @@ export function parseInt64(s: string): number | undefined {
 }
 
 /** A list from the wire: anything but an array reads as empty. */
-export function list<T>(v: readonly T[] | null | undefined): readonly T[] {
+function list<T>(v: readonly T[] | null | undefined): readonly T[] {
   return Array.isArray(v) ? (v as readonly T[]) : [];
 }
 
@@ -204,7 +136,7 @@ function parseFieldRequirement(req: NodeSelectorRequirement, path: string, error
 }
 
 /** Whether upstream treats the term as empty (it then matches nothing and is dropped). */
-export function isEmptyTerm(term: NodeSelectorTerm | undefined): boolean {
+function isEmptyTerm(term: NodeSelectorTerm | undefined): boolean {
   return (term?.matchExpressions?.length ?? 0) === 0 && (term?.matchFields?.length ?? 0) === 0;
 }
 
@@ -293,6 +225,8 @@ export interface CompileContext {
   readonly nodes: NodeTableReader;
   /** The rows Gt/Lt bounds are resolved against (PreScore: the feasible nodes); all rows when absent. */
   readonly rows?: Int32Array;
+  /** Match against the node's labels only: every field, metadata.name included, reads as "" (a PV's affinity). */
+  readonly labelsOnly?: boolean;
 }
 
 function ids(ctx: CompileContext, values: readonly string[]): number[] {
@@ -330,7 +264,7 @@ function numericValueIds(ctx: CompileContext, key: number, gt: boolean, bound: n
 /** One requirement; `true` when it holds on every node, `false` when on none. */
 function compileRequirement(r: ParsedRequirement, ctx: CompileContext): CompiledRequirement | boolean {
   if (r.field) {
-    if (r.key !== OBJECT_NAME_FIELD) {
+    if (ctx.labelsOnly === true || r.key !== OBJECT_NAME_FIELD) {
       // fields.Set.Get of an absent field is "".
       const equal = r.values[0] === '';
       return r.operator === 'In' ? equal : !equal;

@@ -6,11 +6,15 @@
 //   3. operator "" or Equal: the values must be equal (an absent value is "");
 //      Exists: any value; anything else (Lt/Gt included) tolerates nothing.
 //
+// A toleration that is not an object tolerates nothing; a list that is not an
+// array holds none.
+//
 // compileTolerations turns a pod's tolerations into interned ids once per
 // cycle; a toleration naming a key, value or effect no node carries can
-// tolerate nothing and is dropped.
-import type { Taint, Toleration } from '../../api/types.ts';
-import { TaintEffect, type Interner } from '../../framework/node-view.ts';
+// tolerate nothing and is dropped. Matching compiled tolerations against a
+// node's taints is integer compares (no allocation).
+import type { Taint, Toleration } from '../api/types.ts';
+import { TaintEffect, type Interner, type NodeView } from './node-view.ts';
 
 /** Matches every key (empty key) or every value (Exists). */
 export const ANY = -2;
@@ -29,6 +33,7 @@ const effects: Readonly<Record<string, number>> = TaintEffect;
 
 /** Upstream's ToleratesTaint on API objects (strings). */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t === null || typeof t !== 'object') return false;
   const effect = t.effect ?? '';
   if (effect !== '' && effect !== taint.effect) return false;
   const key = t.key ?? '';
@@ -44,9 +49,11 @@ export function toleratesTaint(t: Toleration, taint: Taint): boolean {
   }
 }
 
-/** Upstream's TolerationsTolerateTaint. */
+/** Upstream's TolerationsTolerateTaint (no allocation). */
 export function tolerationsTolerateTaint(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
-  for (const t of tolerations ?? []) if (toleratesTaint(t, taint)) return true;
+  if (!Array.isArray(tolerations)) return false;
+  const list = tolerations as readonly Toleration[];
+  for (let i = 0; i < list.length; i++) if (toleratesTaint(list[i]!, taint)) return true;
   return false;
 }
 
@@ -91,6 +98,20 @@ export function tolerated(tolerations: readonly CompiledToleration[], key: numbe
     if ((t.effect === 0 || t.effect === effect) && (t.key === ANY || t.key === key) && (t.value === ANY || t.value === value)) {
       return true;
     }
+  }
+  return false;
+}
+
+/**
+ * v1helper.FindMatchingUntoleratedTaint with DoNotScheduleTaintsFilterFunc:
+ * whether some NoSchedule or NoExecute taint of the node is not tolerated.
+ */
+export function hasUntoleratedTaint(tolerations: readonly CompiledToleration[], node: NodeView): boolean {
+  const n = node.taintCount();
+  for (let i = 0; i < n; i++) {
+    const effect = node.taintEffectAt(i);
+    if (effect !== TaintEffect.NoSchedule && effect !== TaintEffect.NoExecute) continue;
+    if (!tolerated(tolerations, node.taintKeyAt(i), node.taintValueAt(i), effect)) return true;
   }
   return false;
 }

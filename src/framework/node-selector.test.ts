@@ -1,13 +1,101 @@
-// The PV node-affinity reader: upstream's parse errors (labels.NewRequirement,
-// fields selectors) make a term match nothing; compiled terms are plain data;
-// fields never see the node's name (CheckNodeAffinity passes labels only).
-import type { NodeSelectorTerm } from '../../api/types.ts';
-import { buildSnapshot, makeNode } from '../../testing/builders.ts';
-import { compileTerms, matchesAnyTerm, parseNodeSelectorTerms } from './selector.ts';
+// Parsing, compiling and matching node selector terms: upstream's label-key,
+// label-value and integer rules (apimachinery validation, strconv.ParseInt),
+// upstream's parse errors (labels.NewRequirement, fields selectors) that make
+// a term match nothing, the compile-time pruning of terms no node can match,
+// and compiled terms as plain data. labelsOnly: fields never see the node's
+// name (CheckNodeAffinity passes labels only).
+import type { NodeSelectorTerm } from '../api/types.ts';
+import { buildSnapshot, makeNode } from '../testing/builders.ts';
+import {
+  compileNodeSelector,
+  compileTerm,
+  compileTerms,
+  matchesAnyTerm,
+  parseInt64,
+  parseNodeSelectorTerms,
+  parseTerm,
+  ReqOp,
+  type CompileContext,
+} from './node-selector.ts';
+import type { NodeTableReader } from './node-view.ts';
+
+/** How VolumeBinding compiles a PV's terms. */
+const pv = (nodes: NodeTableReader): CompileContext => ({ nodes, labelsOnly: true });
+
+describe('parseInt64 (strconv.ParseInt base 10, 64 bits)', () => {
+  test.each([
+    ['leading zeros', '0204', 204],
+    ['plus sign', '+5', 5],
+    ['minus sign', '-7', -7],
+    ['int64 max', '9223372036854775807', Number(2n ** 63n - 1n)],
+    ['past int64 max', '9223372036854775808', undefined],
+    ['decimal', '1.5', undefined],
+    ['spaces', ' 1', undefined],
+    ['empty', '', undefined],
+  ] as const)('%s', (_name, text, want) => {
+    expect(parseInt64(text)).toBe(want);
+  });
+});
+
+describe('compileTerm', () => {
+  const snap = buildSnapshot([
+    makeNode('a').label('zone', 'z1').label('cores', '16').obj(),
+    makeNode('b').label('zone', 'z2').label('cores', '4').obj(),
+  ]);
+  const ctx = { nodes: snap.table };
+  const id = (s: string) => snap.table.interner.lookup(s);
+
+  test('In keeps only the values some node carries, as sorted ids', () => {
+    const term = compileTerm(parseTerm({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['z2', 'nope', 'z1'] }] }, 't'), ctx);
+    expect(term).toEqual([{ op: ReqOp.In, key: id('zone'), values: [id('z1'), id('z2')].sort((x, y) => x - y) }]);
+  });
+
+  test('a requirement no node can satisfy makes the whole term null', () => {
+    expect(compileTerm(parseTerm({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['nope'] }] }, 't'), ctx)).toBeNull();
+    expect(compileTerm(parseTerm({ matchExpressions: [{ key: 'nokey', operator: 'Exists' }] }, 't'), ctx)).toBeNull();
+  });
+
+  test('requirements every node satisfies are dropped', () => {
+    const term = compileTerm(
+      parseTerm(
+        {
+          matchExpressions: [
+            { key: 'nokey', operator: 'DoesNotExist' },
+            { key: 'zone', operator: 'NotIn', values: ['nope'] },
+          ],
+        },
+        't',
+      ),
+      ctx,
+    );
+    expect(term).toEqual([]);
+  });
+
+  test('Gt becomes In over the integer label values of the candidate rows', () => {
+    const term = compileTerm(parseTerm({ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['8'] }] }, 't'), ctx);
+    expect(term).toEqual([{ op: ReqOp.In, key: id('cores'), values: [id('16')] }]);
+    const onlyB = compileTerm(parseTerm({ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['8'] }] }, 't'), {
+      nodes: snap.table,
+      rows: Int32Array.of(snap.table.indexOf('b')),
+    });
+    expect(onlyB).toBeNull();
+  });
+
+  test('a term with a parse error is null', () => {
+    const parsed = parseTerm({ matchExpressions: [{ key: 'zone', operator: 'In', values: [] }] }, 't');
+    expect(parsed.errors).toEqual(["t.matchExpressions[0].values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty"]);
+    expect(compileTerm(parsed, ctx)).toBeNull();
+  });
+
+  test('nodeSelector: every pair must be interned', () => {
+    expect(compileNodeSelector({ zone: 'z1' }, ctx)).toEqual([{ op: ReqOp.In, key: id('zone'), values: [id('z1')] }]);
+    expect(compileNodeSelector({ zone: 'z9' }, ctx)).toBeNull();
+  });
+});
 
 const P = 'spec.nodeAffinity.required.nodeSelectorTerms';
 
-describe('parseNodeSelectorTerms', () => {
+describe('parseNodeSelectorTerms (a PV\'s spec.nodeAffinity.required)', () => {
   const cases: { name: string; term: NodeSelectorTerm; want: string[] }[] = [
     { name: 'valid', term: { matchExpressions: [{ key: 'example.com/zone', operator: 'In', values: ['a'] }] }, want: [] },
     {
@@ -81,13 +169,13 @@ describe('parseNodeSelectorTerms', () => {
   });
 });
 
-describe('compileTerms / matchesAnyTerm', () => {
+describe('compileTerms / matchesAnyTerm against a node\'s labels only (labelsOnly, a PV\'s affinity)', () => {
   const snap = buildSnapshot([
     makeNode('node-a').label('zone', 'a').label('disks', '8').obj(),
     makeNode('node-b').label('zone', 'b').label('disks', '2').obj(),
   ]);
   const match = (terms: NodeSelectorTerm[]): boolean[] => {
-    const compiled = compileTerms(parseNodeSelectorTerms(terms, P), snap.table);
+    const compiled = compileTerms(parseNodeSelectorTerms(terms, P), pv(snap.table));
     expect(structuredClone(compiled)).toEqual(compiled);
     return ['node-a', 'node-b'].map((n) => matchesAnyTerm(compiled, snap.view(n)));
   };
@@ -110,12 +198,12 @@ describe('compileTerms / matchesAnyTerm', () => {
   });
 
   test('NotIn with values no node carries holds everywhere (compiles to an empty term)', () => {
-    const compiled = compileTerms(parseNodeSelectorTerms([{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['z'] }] }], P), snap.table);
+    const compiled = compileTerms(parseNodeSelectorTerms([{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['z'] }] }], P), pv(snap.table));
     expect(compiled).toEqual([[]]);
   });
 
   test('an empty table: Gt matches nothing', () => {
     const empty = buildSnapshot([]);
-    expect(compileTerms(parseNodeSelectorTerms([{ matchExpressions: [{ key: 'disks', operator: 'Gt', values: ['1'] }] }], P), empty.table)).toEqual([]);
+    expect(compileTerms(parseNodeSelectorTerms([{ matchExpressions: [{ key: 'disks', operator: 'Gt', values: ['1'] }] }], P), pv(empty.table))).toEqual([]);
   });
 });
