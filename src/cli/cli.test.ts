@@ -132,7 +132,12 @@ describe('help', () => {
     expect(entry('kubeconfig')).toMatch(/Path to a kubeconfig; default: \$KUBECONFIG, ~\/\.kube\/config, then in-cluster \[string\]/);
     expect(entry('scheduler-name')).toMatch(/The default profile's schedulerName \[string\] \[default: "berth"\]/);
     expect(entry('config')).toMatch(/Scheduler configuration file \(YAML\).*\[string\]/);
-    expect(entry('leader-elect')).toMatch(/--leader-elect=false\) \[boolean\] \[default: false\]/);
+    expect(entry('leader-elect')).toMatch(/Elect a leader on a Lease.*\(--leader-elect=false: a single replica\) \[boolean\] \[default: true\]/);
+    expect(entry('leader-elect-resource-name')).toMatch(/Name of the Lease .*\[string\] \[default: "berth"\]/);
+    expect(entry('leader-elect-resource-namespace')).toMatch(/default: the namespace Berth runs in .*, else kube-system \[string\]$/);
+    expect(entry('leader-elect-lease-duration')).toMatch(/\[string\] \[default: "15s"\]/);
+    expect(entry('leader-elect-renew-deadline')).toMatch(/\[string\] \[default: "10s"\]/);
+    expect(entry('leader-elect-retry-period')).toMatch(/\[string\] \[default: "2s"\]/);
     expect(entry('log-level')).toMatch(/Log level \[choices: "trace", "debug", "info", "warn", "error", "fatal", "silent"\] \[default: "info"\]/);
     expect(entry('bind-concurrency')).toMatch(/Binds in flight at once \[number\] \[default: 64\]/);
     // Fits the width it wraps to when stdout is not a terminal.
@@ -163,14 +168,30 @@ describe('usage errors exit 2 with the reason and a pointer to --help', () => {
       stderr: `berth: Invalid values:\n  Argument: log-level, Given: "loud", Choices: "trace", "debug", "info", "warn", "error", "fatal", "silent"\n${USAGE_HINT}`,
     },
     {
-      name: '--leader-elect (true): not available yet',
-      args: ['run', '--leader-elect'],
-      stderr: 'berth: leader election is not available yet; run a single replica with --leader-elect=false\n',
+      name: 'a lease duration that is not a duration',
+      args: ['run', '--leader-elect-lease-duration', '15'],
+      stderr: 'berth: --leader-elect-lease-duration: "15" is not a duration (a Go duration such as 15s, 500ms or 1m30s)\n',
     },
     {
-      name: '--leader-elect=true',
-      args: ['run', '--leader-elect=true', '--kubeconfig', '/nowhere'],
-      stderr: 'berth: leader election is not available yet; run a single replica with --leader-elect=false\n',
+      name: 'a lease duration not above the renew deadline',
+      args: ['run', '--leader-elect-lease-duration=10s'],
+      stderr: 'berth: --leader-elect-lease-duration (10s) must be greater than --leader-elect-renew-deadline (10s)\n',
+    },
+    {
+      name: 'a renew deadline not above the retry period with its jitter',
+      args: ['run', '--leader-elect', '--leader-elect-renew-deadline', '2s', '--kubeconfig', '/nowhere'],
+      stderr: 'berth: --leader-elect-renew-deadline (2s) must be greater than --leader-elect-retry-period (2s) times 1.2, its jitter\n',
+    },
+    {
+      name: 'a retry period of zero',
+      args: ['run', '--leader-elect-retry-period', '0s'],
+      stderr: 'berth: --leader-elect-retry-period must be greater than zero\n',
+    },
+    {
+      name: 'a Lease name that is not a DNS subdomain',
+      args: ['run', '--leader-elect-resource-name', 'Berth'],
+      stderr:
+        'berth: --leader-elect-resource-name "Berth" is not a valid Lease name: a lowercase RFC 1123 subdomain (a-z, 0-9, \'-\' and \'.\', starting and ending with a letter or digit)\n',
     },
     { name: '--bind-concurrency 0', args: ['run', '--bind-concurrency', '0'], stderr: 'berth: --bind-concurrency must be a positive integer\n' },
     { name: '--bind-concurrency -4', args: ['run', '--bind-concurrency=-4'], stderr: 'berth: --bind-concurrency must be a positive integer\n' },
@@ -316,16 +337,35 @@ describe('BERTH_* variables mirror the flags of berth run; a flag wins over its 
       stderr: (p) => `berth: ${p}: invalid scheduler configuration:\n${percentage}`,
     },
     {
-      name: 'BERTH_LEADER_ELECT=true',
+      name: 'BERTH_LEADER_ELECT_RENEW_DEADLINE is --leader-elect-renew-deadline',
       args: () => ['run'],
-      env: () => ({ BERTH_LEADER_ELECT: 'true' }),
-      stderr: () => 'berth: leader election is not available yet; run a single replica with --leader-elect=false\n',
+      env: () => ({ BERTH_LEADER_ELECT_RENEW_DEADLINE: '20s' }),
+      stderr: () => 'berth: --leader-elect-lease-duration (15s) must be greater than --leader-elect-renew-deadline (20s)\n',
     },
     {
-      name: '--leader-elect=false wins over BERTH_LEADER_ELECT=true',
-      args: (p) => ['run', '--leader-elect=false', '--config', p],
-      env: () => ({ BERTH_LEADER_ELECT: 'true' }),
+      name: '--leader-elect-lease-duration wins over BERTH_LEADER_ELECT_LEASE_DURATION',
+      args: (p) => ['run', '--leader-elect-lease-duration', '30s', '--config', p],
+      env: () => ({ BERTH_LEADER_ELECT_LEASE_DURATION: 'soon' }),
       stderr: (p) => `berth: ${p}: invalid scheduler configuration:\n${percentage}`,
+    },
+    {
+      name: 'BERTH_LEADER_ELECT_RESOURCE_NAMESPACE is --leader-elect-resource-namespace',
+      args: () => ['run'],
+      env: () => ({ BERTH_LEADER_ELECT_RESOURCE_NAMESPACE: 'Kube_System' }),
+      stderr: () =>
+        'berth: --leader-elect-resource-namespace "Kube_System" is not a valid namespace: a lowercase RFC 1123 label (a-z, 0-9 and \'-\', starting and ending with a letter or digit, at most 63 characters)\n',
+    },
+    {
+      name: 'BERTH_LEADER_ELECT=false: the election flags are not checked',
+      args: (p) => ['run', '--leader-elect-retry-period', 'never', '--config', p],
+      env: () => ({ BERTH_LEADER_ELECT: 'false' }),
+      stderr: (p) => `berth: ${p}: invalid scheduler configuration:\n${percentage}`,
+    },
+    {
+      name: '--leader-elect wins over BERTH_LEADER_ELECT=false',
+      args: () => ['run', '--leader-elect', '--leader-elect-retry-period', 'never'],
+      env: () => ({ BERTH_LEADER_ELECT: 'false' }),
+      stderr: () => 'berth: --leader-elect-retry-period: "never" is not a duration (a Go duration such as 15s, 500ms or 1m30s)\n',
     },
     {
       name: 'BERTH_BIND_CONCURRENCY=0',
@@ -371,8 +411,12 @@ describe('the trap', () => {
   // a run that gets past validation does connect, so their silence means
   // something. Berth reaches for the trap, then exits on SIGTERM, and never
   // prints the kubeconfig's token.
-  test('a valid run connects to the kubeconfig from KUBECONFIG', async () => {
-    const child = spawn(process.execPath, [main, 'run', '--leader-elect=false', '--log-level', 'debug'], {
+  test.each([
+    ['one replica', ['--leader-elect=false']],
+    ['leader election (the default)', ['--leader-elect-lease-duration=20s']],
+  ])('a valid run connects to the kubeconfig from KUBECONFIG: %s', async (_name, flags) => {
+    // --secure-port=0: no HTTPS server, so that these runs never contend for 10259 with other tests.
+    const child = spawn(process.execPath, [main, 'run', ...flags, '--secure-port=0', '--log-level', 'debug'], {
       cwd: root,
       env: childEnv({}),
       stdio: ['ignore', 'pipe', 'pipe'],

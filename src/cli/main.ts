@@ -5,6 +5,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LOG_LEVELS } from '../logging/logger.ts';
+import { LEADER_ELECTION_DEFAULTS } from '../leader/options.ts';
+import { DEFAULT_BIND_ADDRESS, DEFAULT_SECURE_PORT } from '../server/options.ts';
 import { runCommand } from './run.ts';
 import { devCommand } from './dev.ts';
 import { versionCommand } from './version.ts';
@@ -26,7 +28,23 @@ function envFlags(flags: readonly string[], env: NodeJS.ProcessEnv = process.env
   return mirrored;
 }
 
-const RUN_FLAGS = ['kubeconfig', 'scheduler-name', 'config', 'leader-elect', 'log-level', 'bind-concurrency'] as const;
+const RUN_FLAGS = [
+  'kubeconfig',
+  'scheduler-name',
+  'config',
+  'leader-elect',
+  'leader-elect-resource-name',
+  'leader-elect-resource-namespace',
+  'leader-elect-lease-duration',
+  'leader-elect-renew-deadline',
+  'leader-elect-retry-period',
+  'log-level',
+  'bind-concurrency',
+  'secure-port',
+  'bind-address',
+  'tls-cert-file',
+  'tls-private-key-file',
+] as const;
 const DEV_FLAGS = ['log-level', 'workload'] as const;
 
 export async function main(argv: string[]): Promise<void> {
@@ -46,20 +64,63 @@ export async function main(argv: string[]): Promise<void> {
           .option('config', { type: 'string', describe: 'Scheduler configuration file (YAML): profiles, plugins, args, backoff' })
           .option('leader-elect', {
             type: 'boolean',
-            default: false,
-            describe: 'Leader election on a Lease (not yet available: run one replica with --leader-elect=false)',
+            default: LEADER_ELECTION_DEFAULTS.leaderElect,
+            describe: 'Elect a leader on a Lease: one replica schedules, the others stand by warm (--leader-elect=false: a single replica)',
+          })
+          .option('leader-elect-resource-name', {
+            type: 'string',
+            default: LEADER_ELECTION_DEFAULTS.resourceName,
+            describe: 'Name of the Lease (coordination.k8s.io/v1) the replicas elect on',
+          })
+          .option('leader-elect-resource-namespace', {
+            type: 'string',
+            describe: "Namespace of the Lease; default: the namespace Berth runs in (its service account's), else kube-system",
+          })
+          .option('leader-elect-lease-duration', {
+            type: 'string',
+            default: LEADER_ELECTION_DEFAULTS.leaseDuration,
+            describe: 'How long a standby waits, after it last saw the lease renewed, before it takes over (whole seconds)',
+          })
+          .option('leader-elect-renew-deadline', {
+            type: 'string',
+            default: LEADER_ELECTION_DEFAULTS.renewDeadline,
+            describe: 'How long the leader keeps trying to renew before it stops scheduling and exits; less than the lease duration',
+          })
+          .option('leader-elect-retry-period', {
+            type: 'string',
+            default: LEADER_ELECTION_DEFAULTS.retryPeriod,
+            describe: 'How often the leader renews and a standby tries to acquire (with up to 1.2x jitter)',
           })
           .option('log-level', { choices: LOG_LEVELS, default: 'info' as const, describe: 'Log level' })
           .option('bind-concurrency', { type: 'number', default: 64, describe: 'Binds in flight at once' })
+          .option('secure-port', {
+            type: 'number',
+            default: DEFAULT_SECURE_PORT,
+            describe: 'HTTPS port for /healthz, /readyz and /metrics (0: no server)',
+          })
+          .option('bind-address', { type: 'string', default: DEFAULT_BIND_ADDRESS, describe: 'IP address the secure port listens on' })
+          .option('tls-cert-file', { type: 'string', describe: 'Serving certificate (PEM); default: a self-signed one made at start' })
+          .option('tls-private-key-file', { type: 'string', describe: 'Private key of --tls-cert-file (PEM)' })
           .config(envFlags(RUN_FLAGS)),
       async (args) => {
         process.exitCode = await runCommand({
           kubeconfig: args.kubeconfig,
           schedulerName: args['scheduler-name'],
           config: args.config,
-          leaderElect: args['leader-elect'],
+          leaderElection: {
+            leaderElect: args['leader-elect'],
+            resourceName: args['leader-elect-resource-name'],
+            resourceNamespace: args['leader-elect-resource-namespace'],
+            leaseDuration: args['leader-elect-lease-duration'],
+            renewDeadline: args['leader-elect-renew-deadline'],
+            retryPeriod: args['leader-elect-retry-period'],
+          },
           logLevel: args['log-level'],
           bindConcurrency: args['bind-concurrency'],
+          securePort: args['secure-port'],
+          bindAddress: args['bind-address'],
+          tlsCertFile: args['tls-cert-file'],
+          tlsPrivateKeyFile: args['tls-private-key-file'],
         });
       },
     )

@@ -108,6 +108,37 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A coordination.k8s.io/v1 Lease, as leader election reads and writes it.
+ * Only these fields are declared; the object an adapter returns carries all
+ * the others (labels, annotations, managedFields) and updateLease must be
+ * given that object back with a new spec, since a PUT keeps only what it is
+ * sent.
+ */
+export interface Lease {
+  metadata: { name: string; namespace: string; resourceVersion?: string; uid?: string; labels?: Record<string, string> };
+  spec: LeaseSpec;
+}
+
+export interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  /** metav1.MicroTime: RFC 3339, six fractional digits, UTC. */
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+export interface LeaseRef {
+  namespace: string;
+  name: string;
+}
+
+export interface LeaseCallOptions {
+  /** Give up on the call after this long (the caller's renew deadline); default: the adapter's request timeout. */
+  timeoutMs?: number;
+}
+
 export interface ClusterClient {
   informer<K extends ResourceKind>(kind: K, handler: InformerHandler<KindTypes[K]>, options?: InformerOptions): Informer;
   /** POST pods/binding with the pod's UID as precondition. Rejects with ApiError. */
@@ -122,6 +153,18 @@ export interface ClusterClient {
   evictPod(pod: PodRef): Promise<void>;
   /** Deletes a pod (preemption victims), with the UID as precondition. */
   deletePod(pod: PodRef): Promise<void>;
+  // Leases, for leader election (src/leader/). Not rate-limited with the
+  // writes above: a leader must renew even when binds saturate the limiter.
+  /** GET a Lease; rejects with ApiError, 404 when there is none. */
+  getLease(ref: LeaseRef, options?: LeaseCallOptions): Promise<Lease>;
+  /** POST a Lease; rejects with ApiError, 409 AlreadyExists when one is there. */
+  createLease(lease: Lease, options?: LeaseCallOptions): Promise<Lease>;
+  /**
+   * PUT a Lease read earlier, with its new spec: it succeeds only if
+   * metadata.resourceVersion is still the stored one (optimistic
+   * concurrency), else rejects with ApiError 409 Conflict.
+   */
+  updateLease(lease: Lease, options?: LeaseCallOptions): Promise<Lease>;
   /** Waits for buffered writes (events) and closes connections. */
   close(): Promise<void>;
 }

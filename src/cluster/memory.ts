@@ -13,6 +13,8 @@ import {
   type InformerHandler,
   type InformerOptions,
   type KindTypes,
+  type Lease,
+  type LeaseRef,
   type PodConditionUpdate,
   type PodRef,
   type ResourceKind,
@@ -69,6 +71,10 @@ export class MemoryClusterClient implements ClusterClient {
   bindCalls = 0;
   /** Injected failures for tests: called before each bind; throw to fail it. */
   beforeBind: ((pod: PodRef, nodeName: string) => void | Promise<void>) | undefined;
+  /** Leases by "namespace/name" (no informer follows them). */
+  private readonly leases = new Map<string, Lease>();
+  /** Injected faults for tests: called before each lease call; throw to fail it, await to delay it. */
+  beforeLeaseCall: ((op: 'get' | 'create' | 'update', ref: LeaseRef) => void | Promise<void>) | undefined;
 
   // --- store operations (the "API" side) ---------------------------------
 
@@ -222,6 +228,48 @@ export class MemoryClusterClient implements ClusterClient {
     if (pod.metadata?.uid !== ref.uid) throw new ApiError(409, 'Conflict', 'Precondition failed: UID mismatch');
     this.remove('pods', ref.namespace, ref.name);
     await Promise.resolve();
+  }
+
+  // Leases: the apiserver's rules for them — create fails on an existing
+  // name, update on a stale resourceVersion (409), either on a missing one (404).
+
+  async getLease(ref: LeaseRef): Promise<Lease> {
+    if (this.beforeLeaseCall) await this.beforeLeaseCall('get', ref);
+    const lease = this.leases.get(`${ref.namespace}/${ref.name}`);
+    if (!lease) throw new ApiError(404, 'NotFound', `leases.coordination.k8s.io "${ref.name}" not found`);
+    return structuredClone(lease);
+  }
+
+  async createLease(lease: Lease): Promise<Lease> {
+    if (this.beforeLeaseCall) await this.beforeLeaseCall('create', lease.metadata);
+    const key = `${lease.metadata.namespace}/${lease.metadata.name}`;
+    if (this.leases.has(key)) throw new ApiError(409, 'AlreadyExists', `leases.coordination.k8s.io "${lease.metadata.name}" already exists`);
+    const stored: Lease = {
+      metadata: { ...structuredClone(lease.metadata), uid: randomUUID(), resourceVersion: String(++this.resourceVersion) },
+      spec: structuredClone(lease.spec),
+    };
+    this.leases.set(key, stored);
+    return structuredClone(stored);
+  }
+
+  async updateLease(lease: Lease): Promise<Lease> {
+    if (this.beforeLeaseCall) await this.beforeLeaseCall('update', lease.metadata);
+    const key = `${lease.metadata.namespace}/${lease.metadata.name}`;
+    const current = this.leases.get(key);
+    if (!current) throw new ApiError(404, 'NotFound', `leases.coordination.k8s.io "${lease.metadata.name}" not found`);
+    if (lease.metadata.resourceVersion !== undefined && lease.metadata.resourceVersion !== current.metadata.resourceVersion) {
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on leases.coordination.k8s.io "${lease.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    const stored: Lease = {
+      metadata: { ...structuredClone(lease.metadata), uid: current.metadata.uid, resourceVersion: String(++this.resourceVersion) },
+      spec: structuredClone(lease.spec),
+    };
+    this.leases.set(key, stored);
+    return structuredClone(stored);
   }
 
   async close(): Promise<void> {

@@ -5,12 +5,13 @@
 // read files (YAML errors as file:line:col). Each case asserts the exact
 // messages a user reads.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExtensionPoint } from '../framework/runtime.ts';
 import { defaultPlugins, inTreeRegistry } from '../plugins/registry.ts';
 import {
   ConfigError,
+  DEFAULT_MIN_NODES_PER_TASK,
   decodeConfig,
   loadConfigFile,
   resolveConfig,
@@ -99,6 +100,12 @@ describe('decodeConfig', () => {
       },
     },
     {
+      name: 'parallelism',
+      raw: { parallelism: { workers: 4, minNodesPerTask: 250 } },
+      want: { parallelism: { workers: 4, minNodesPerTask: 250 } },
+    },
+    { name: 'parallelism without workers', raw: { parallelism: { minNodesPerTask: 50, workers: null } }, want: { parallelism: { minNodesPerTask: 50 } } },
+    {
       name: 'a field without a value (YAML `weight:`) is not set',
       raw: { podMaxBackoffSeconds: null, profiles: [{ schedulerName: null, plugins: { score: { enabled: [{ name: 'ImageLocality', weight: null }], disabled: null } } }] },
       want: { profiles: [{ plugins: { score: { enabled: [{ name: 'ImageLocality' }] } } }] },
@@ -122,6 +129,13 @@ describe('decodeConfig', () => {
       name: 'unknown plugin field',
       raw: { profiles: [{}, { plugins: { multiPoint: { disabled: [{ name: 'NodePorts' }, { name: 'NodeName', wieght: 1 }] } } }] },
       errors: ['profiles[1].plugins.multiPoint.disabled[1].wieght: unknown field'],
+    },
+    { name: 'unknown parallelism field', raw: { parallelism: { worker: 2 } }, errors: ['parallelism.worker: unknown field'] },
+    { name: 'parallelism not an object', raw: { parallelism: 4 }, errors: ['parallelism: must be an object'] },
+    {
+      name: 'parallelism numbers that are not integers',
+      raw: { parallelism: { workers: 1.5, minNodesPerTask: '100' } },
+      errors: ['parallelism.workers: must be an integer', 'parallelism.minNodesPerTask: must be a number'],
     },
     { name: 'unknown pluginConfig field', raw: { profiles: [{ pluginConfig: [{ name: 'NodeName', arg: {} }] }] }, errors: ['profiles[0].pluginConfig[0].arg: unknown field'] },
     {
@@ -209,6 +223,7 @@ describe('resolveConfig', () => {
     expect(got).toEqual({
       podInitialBackoffSeconds: 1,
       podMaxBackoffSeconds: 10,
+      parallelism: { workers: availableParallelism(), minNodesPerTask: DEFAULT_MIN_NODES_PER_TASK },
       profiles: [
         { schedulerName: 'berth', points: defaultPlugins.points, weights: defaultPlugins.weights, args: {}, percentageOfNodesToScore: 0 },
       ],
@@ -424,6 +439,18 @@ describe('resolveConfig', () => {
     { name: 'backoff given', config: { podInitialBackoffSeconds: 2, podMaxBackoffSeconds: 30 }, want: { podInitialBackoffSeconds: 2, podMaxBackoffSeconds: 30 } },
     { name: 'backoff equal', config: { podInitialBackoffSeconds: 5, podMaxBackoffSeconds: 5 }, want: { podInitialBackoffSeconds: 5, podMaxBackoffSeconds: 5 } },
     { name: 'only the maximum, above the default initial', config: { podMaxBackoffSeconds: 1 }, want: { podInitialBackoffSeconds: 1, podMaxBackoffSeconds: 1 } },
+    {
+      name: 'parallelism defaults: a worker per core, the measured crossover',
+      config: {},
+      want: { parallelism: { workers: availableParallelism(), minNodesPerTask: DEFAULT_MIN_NODES_PER_TASK } },
+    },
+    { name: 'parallelism given', config: { parallelism: { workers: 3, minNodesPerTask: 64 } }, want: { parallelism: { workers: 3, minNodesPerTask: 64 } } },
+    {
+      name: 'no workers: everything on the scheduling thread',
+      config: { parallelism: { workers: 0 } },
+      want: { parallelism: { workers: 0, minNodesPerTask: DEFAULT_MIN_NODES_PER_TASK } },
+    },
+    { name: 'parallelism at its bounds', config: { parallelism: { workers: 256, minNodesPerTask: 1 } }, want: { parallelism: { workers: 256, minNodesPerTask: 1 } } },
   ];
   test.each(settings)('$name', ({ config, want }) => {
     expect(resolve(config)).toEqual(expect.objectContaining(want));
@@ -670,6 +697,24 @@ describe('resolveConfig', () => {
     expect(errorsOf(() => resolve(config))).toEqual(errors);
   });
 
+  const badParallelism: { name: string; config: unknown; errors: string[] }[] = [
+    { name: 'negative workers', config: { parallelism: { workers: -1 } }, errors: ['parallelism.workers: must be in the range [0, 256]'] },
+    { name: 'too many workers', config: { parallelism: { workers: 257 } }, errors: ['parallelism.workers: must be in the range [0, 256]'] },
+    { name: 'no nodes per task', config: { parallelism: { minNodesPerTask: 0 } }, errors: ['parallelism.minNodesPerTask: must be greater than 0'] },
+    {
+      name: 'both, with a profile error after them',
+      config: { parallelism: { workers: -2, minNodesPerTask: -5 }, profiles: [{ percentageOfNodesToScore: 101 }] },
+      errors: [
+        'parallelism.workers: must be in the range [0, 256]',
+        'parallelism.minNodesPerTask: must be greater than 0',
+        'profiles[0].percentageOfNodesToScore: must be in the range [0, 100]',
+      ],
+    },
+  ];
+  test.each(badParallelism)('rejects parallelism: $name', ({ config, errors }) => {
+    expect(errorsOf(() => resolve(config))).toEqual(errors);
+  });
+
   test('the message lists every error, without a source (resolution does not know the file)', () => {
     expect(() => resolve({ podInitialBackoffSeconds: 0, profiles: [{}, {}] })).toThrow(
       'invalid scheduler configuration:\n  podInitialBackoffSeconds: must be greater than 0\n  profiles[1].schedulerName: duplicate profile "berth"',
@@ -719,6 +764,7 @@ profiles:
   const decoded: { name: string; text: string; want: SchedulerConfig }[] = [
     { name: 'an empty file', text: '', want: {} },
     { name: 'only comments', text: '# nothing here\n', want: {} },
+    { name: 'parallelism', text: 'parallelism:\n  workers: 8\n  minNodesPerTask: 500\n', want: { parallelism: { workers: 8, minNodesPerTask: 500 } } },
     { name: 'a key without a value', text: 'profiles:\n- schedulerName: a\n  plugins:\n    score:\n', want: { profiles: [{ schedulerName: 'a', plugins: {} }] } },
     {
       name: 'anchors and aliases',

@@ -10,6 +10,9 @@
 //   podInitialBackoffSeconds: 1
 //   podMaxBackoffSeconds: 10
 //   percentageOfNodesToScore: 0             # 0: upstream's adaptive default
+//   parallelism:                            # Filter and Score over worker threads (docs/parallel.md)
+//     workers: 16                           # default: the cores available; 0: all on the scheduling thread
+//     minNodesPerTask: 100                  # fewest nodes per part; less than two parts' worth runs inline
 //   profiles:
 //   - schedulerName: berth
 //     percentageOfNodesToScore: 50
@@ -20,6 +23,7 @@
 //     - name: NodeResourcesFit
 //       args: { scoringStrategy: { type: MostAllocated } }
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { LineCounter, parseDocument } from 'yaml';
 import { emptyLister } from '../framework/cluster-lister.ts';
 import type { Handle } from '../framework/interfaces.ts';
@@ -51,20 +55,43 @@ export interface ProfileConfig {
   pluginConfig?: { name: string; args?: unknown }[];
 }
 
+export interface ParallelismConfig {
+  workers?: number;
+  minNodesPerTask?: number;
+}
+
 export interface SchedulerConfig {
   apiVersion?: string;
   kind?: string;
   podInitialBackoffSeconds?: number;
   podMaxBackoffSeconds?: number;
   percentageOfNodesToScore?: number;
+  parallelism?: ParallelismConfig;
   profiles?: ProfileConfig[];
+}
+
+/** How Filter and Score use worker threads (src/parallel). */
+export interface ResolvedParallelism {
+  /** Worker threads; 0 runs everything on the scheduling thread. */
+  workers: number;
+  /** The fewest nodes one part of a cycle's Filter or Score carries; work for fewer than two parts runs inline. */
+  minNodesPerTask: number;
 }
 
 export interface ResolvedConfig {
   podInitialBackoffSeconds: number;
   podMaxBackoffSeconds: number;
+  parallelism: ResolvedParallelism;
   profiles: ResolvedProfile[];
 }
+
+/**
+ * Nodes per part below which a hand-off to a worker costs more than it saves:
+ * measured with perf/parallel-crossover.ts (docs/parallel.md has the numbers).
+ */
+export const DEFAULT_MIN_NODES_PER_TASK = 1000;
+/** More threads than this is a typo, not a machine. */
+export const MAX_WORKERS = 256;
 
 /** The default profile: plugin names per extension point, and score weights. */
 export interface DefaultPlugins {
@@ -104,6 +131,7 @@ const configShape: Shape = {
     podInitialBackoffSeconds: 'integer',
     podMaxBackoffSeconds: 'integer',
     percentageOfNodesToScore: 'integer',
+    parallelism: { object: { workers: 'integer', minNodesPerTask: 'integer' } },
     profiles: { array: profileShape },
   },
 };
@@ -219,6 +247,12 @@ export function resolveConfig(
   }
   const globalPercentage = config.percentageOfNodesToScore ?? 0;
   if (globalPercentage < 0 || globalPercentage > 100) errors.push('percentageOfNodesToScore: must be in the range [0, 100]');
+  const parallelism: ResolvedParallelism = {
+    workers: config.parallelism?.workers ?? Math.min(availableParallelism(), MAX_WORKERS),
+    minNodesPerTask: config.parallelism?.minNodesPerTask ?? DEFAULT_MIN_NODES_PER_TASK,
+  };
+  if (parallelism.workers < 0 || parallelism.workers > MAX_WORKERS) errors.push(`parallelism.workers: must be in the range [0, ${MAX_WORKERS}]`);
+  if (parallelism.minNodesPerTask < 1) errors.push('parallelism.minNodesPerTask: must be greater than 0');
 
   const profiles = config.profiles && config.profiles.length > 0 ? config.profiles : [{}];
   const seenNames = new Set<string>();
@@ -331,7 +365,7 @@ export function resolveConfig(
   });
 
   if (errors.length > 0) throw new ConfigError(errors);
-  return { podInitialBackoffSeconds, podMaxBackoffSeconds, profiles: resolved };
+  return { podInitialBackoffSeconds, podMaxBackoffSeconds, parallelism, profiles: resolved };
 }
 
 /** Args given in the file over the plugin's defaults (objects merge, everything else replaces). */

@@ -2,6 +2,14 @@
 // instances per extension point, in order, and runs them. Plugins never time
 // themselves or catch each other's errors: the runtime does (a plugin that
 // throws yields a Code.Error status naming it, never a crashed scheduler).
+//
+// Metrics (when a FrameworkRecorder is given): each public run*Plugins but
+// Filter (per node; upstream does not time it either) times its extension
+// point around an untimed body; in sampled cycles each plugin call is timed
+// too, per node for Filter and Score, with the status the plugin itself
+// returned. A worker thread's runtime has no recorder: the pool times Score
+// as a whole (recordExtensionPoint), and its plugin calls go untimed.
+import type { FrameworkRecorder, ExtensionPointLabel, PluginSlot } from '../metrics/framework-recorder.ts';
 import type { CycleState } from './cycle-state.ts';
 import type {
   BindPlugin,
@@ -95,6 +103,12 @@ interface WeightedScorePlugin {
   weight: number;
 }
 
+/** The first Score plugin that threw over a range of nodes: its index in Framework.scorePlugins and its error. */
+export interface ScoreFailure {
+  pluginIndex: number;
+  status: Status;
+}
+
 /** Upstream's maxTimeout: the longest a Permit plugin may ask a pod to wait. */
 export const MAX_PERMIT_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -167,8 +181,13 @@ export class Framework {
   readonly enqueueEvents = new Map<string, ClusterEvent[]>();
   /** Every plugin instance by name. */
   readonly plugins = new Map<string, Plugin>();
+  private readonly recorder: FrameworkRecorder | undefined;
+  /** Metric series per "point/plugin", made on first use; Filter's and Score's are made up front (hot loops). */
+  private readonly slots = new Map<string, PluginSlot>();
+  private readonly filterSlots: PluginSlot[] = [];
 
-  constructor(profile: ResolvedProfile, registry: Registry, handle: Handle) {
+  constructor(profile: ResolvedProfile, registry: Registry, handle: Handle, recorder?: FrameworkRecorder) {
+    this.recorder = recorder;
     this.schedulerName = profile.schedulerName;
     this.percentageOfNodesToScore = profile.percentageOfNodesToScore;
     const instance = (name: string): Plugin => {
@@ -211,12 +230,57 @@ export class Framework {
     this.bindPlugins = at('bind');
     if (this.bindPlugins.length === 0) throw new Error('at least one bind plugin must be enabled');
     this.postBindPlugins = at('postBind');
+    if (recorder) for (const plugin of this.filterPlugins) this.filterSlots.push(this.slot('Filter', plugin));
   }
 
+  // --- metrics -------------------------------------------------------------
+
+  private slot(point: ExtensionPointLabel, plugin: Plugin): PluginSlot {
+    const key = `${point}/${plugin.name}`;
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = this.recorder!.pluginSlot(plugin.name, point);
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  private sampled(state: CycleState): boolean {
+    return this.recorder !== undefined && this.recorder.isSampled(state);
+  }
+
+  /** One plugin call at a point that runs once per cycle, timed when the cycle is sampled. */
+  private call<T>(point: ExtensionPointLabel, sampled: boolean, plugin: Plugin, run: () => T, statusOf: (r: T) => Result = (r) => r as Result): T {
+    if (!sampled) return run();
+    const start = performance.now();
+    const result = run();
+    this.recorder!.observePlugin(this.slot(point, plugin), statusOf(result), start);
+    return result;
+  }
+
+  private async callAsync<T>(point: ExtensionPointLabel, sampled: boolean, plugin: Plugin, run: () => Promise<T>, statusOf: (r: T) => Result = (r) => r as Result): Promise<T> {
+    if (!sampled) return run();
+    const start = performance.now();
+    const result = await run();
+    this.recorder!.observePlugin(this.slot(point, plugin), statusOf(result), start);
+    return result;
+  }
+
+  // --- extension points ----------------------------------------------------
+
   runPreEnqueuePlugins(pod: PodInfo): Result {
+    const rec = this.recorder;
+    if (rec === undefined) return this.runPreEnqueueUntimed(pod, false);
+    const start = rec.now();
+    const status = this.runPreEnqueueUntimed(pod, rec.sampleOnce());
+    rec.observePoint('PreEnqueue', status, start);
+    return status;
+  }
+
+  private runPreEnqueueUntimed(pod: PodInfo, sampled: boolean): Result {
     for (const plugin of this.preEnqueuePlugins) {
       try {
-        const status = plugin.preEnqueue(pod);
+        const status = this.call('PreEnqueue', sampled, plugin, () => plugin.preEnqueue(pod));
         if (status !== null && status.code !== Code.Success) return named(status, plugin);
       } catch (err) {
         return pluginError('PreEnqueue', plugin, err);
@@ -238,13 +302,29 @@ export class Framework {
     pod: PodInfo,
     nodes: NodeTableReader,
   ): { status: Result; nodeNames?: Set<string>; restrictedBy: string[] } {
+    const rec = this.recorder;
+    if (rec === undefined) return this.runPreFilterUntimed(state, pod, nodes);
+    // PreFilter opens the scheduling cycle: whether its plugins are timed is decided here, for all its points.
+    rec.startCycle(state);
+    const start = rec.now();
+    const result = this.runPreFilterUntimed(state, pod, nodes);
+    rec.observePoint('PreFilter', result.status, start);
+    return result;
+  }
+
+  private runPreFilterUntimed(
+    state: CycleState,
+    pod: PodInfo,
+    nodes: NodeTableReader,
+  ): { status: Result; nodeNames?: Set<string>; restrictedBy: string[] } {
+    const sampled = this.sampled(state);
     let nodeNames: Set<string> | undefined;
     const restrictedBy = new Set<string>();
     let rejection: Result = null;
     for (const plugin of this.preFilterPlugins) {
       let result;
       try {
-        result = plugin.preFilter(state, pod, nodes);
+        result = this.call('PreFilter', sampled, plugin, () => plugin.preFilter(state, pod, nodes), (r) => r.status);
       } catch (err) {
         return { status: pluginError('PreFilter', plugin, err), restrictedBy: [...restrictedBy] };
       }
@@ -282,12 +362,22 @@ export class Framework {
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeView): Result {
     const plugins = this.filterPlugins;
     const skip = state.skipFilterPlugins;
+    const sampled = this.sampled(state);
+    // Sampled: one clock read per call, each call's end being the next one's start.
+    let mark = sampled ? performance.now() : 0;
     for (let i = 0; i < plugins.length; i++) {
       const plugin = plugins[i]!;
       if (skip.size > 0 && skip.has(plugin.name)) continue;
       let status: Result;
       try {
-        status = plugin.filter(state, pod, node);
+        if (sampled) {
+          status = plugin.filter(state, pod, node);
+          const end = performance.now();
+          this.recorder!.observePluginMs(this.filterSlots[i]!, status, end - mark);
+          mark = end;
+        } else {
+          status = plugin.filter(state, pod, node);
+        }
       } catch (err) {
         return pluginError('Filter', plugin, err);
       }
@@ -302,13 +392,23 @@ export class Framework {
    * the first plugin that rejected, with the last nominated node offered.
    */
   async runPostFilterPlugins(state: CycleState, pod: PodInfo, rejected: NodeStatusMap): Promise<PostFilterResult> {
+    const rec = this.recorder;
+    if (rec === undefined) return this.runPostFilterUntimed(state, pod, rejected);
+    const start = rec.now();
+    const result = await this.runPostFilterUntimed(state, pod, rejected);
+    rec.observePoint('PostFilter', result.status, start);
+    return result;
+  }
+
+  private async runPostFilterUntimed(state: CycleState, pod: PodInfo, rejected: NodeStatusMap): Promise<PostFilterResult> {
+    const sampled = this.sampled(state);
     let nominatedNodeName: string | undefined;
     const reasons: string[] = [];
     let rejector = '';
     for (const plugin of this.postFilterPlugins) {
       let result: PostFilterResult;
       try {
-        result = await plugin.postFilter(state, pod, rejected);
+        result = await this.callAsync('PostFilter', sampled, plugin, () => plugin.postFilter(state, pod, rejected), (r) => r.status);
       } catch (err) {
         return { status: pluginError('PostFilter', plugin, err) };
       }
@@ -325,9 +425,19 @@ export class Framework {
   }
 
   runPreScorePlugins(state: CycleState, pod: PodInfo, nodes: NodeTableReader, feasible: Int32Array): Result {
+    const rec = this.recorder;
+    if (rec === undefined) return this.runPreScoreUntimed(state, pod, nodes, feasible);
+    const start = rec.now();
+    const status = this.runPreScoreUntimed(state, pod, nodes, feasible);
+    rec.observePoint('PreScore', status, start);
+    return status;
+  }
+
+  private runPreScoreUntimed(state: CycleState, pod: PodInfo, nodes: NodeTableReader, feasible: Int32Array): Result {
+    const sampled = this.sampled(state);
     for (const plugin of this.preScorePlugins) {
       try {
-        const status = plugin.preScore(state, pod, nodes, feasible);
+        const status = this.call('PreScore', sampled, plugin, () => plugin.preScore(state, pod, nodes, feasible));
         if (status !== null && status.code === Code.Skip) {
           state.skipScorePlugins.add(plugin.name);
           continue;
@@ -344,6 +454,8 @@ export class Framework {
    * Scores the first `count` feasible nodes: each plugin's scores, normalized,
    * times its weight, summed into `totals` (length ≥ count). A score outside
    * [0, MAX_NODE_SCORE] after normalization is an Error, as upstream.
+   * (scoreNodes then combineScores; a worker thread runs scoreNodes over a
+   * range of the feasible nodes and the main thread combines.)
    */
   runScorePlugins(
     state: CycleState,
@@ -355,18 +467,95 @@ export class Framework {
   ): Result {
     totals.fill(0, 0, count);
     if (count === 0) return null;
-    const scores = new Float64Array(count);
-    const cursor = nodes.view(feasible[0]!);
-    for (const { plugin, weight } of this.scorePlugins) {
+    const start = this.recorder?.now();
+    const raw = new Float64Array(this.scorePlugins.length * count);
+    const failure = this.scoreNodes(state, pod, nodes, feasible, 0, count, raw, count);
+    const status = this.combineScores(state, pod, feasible, count, raw, failure, totals);
+    if (start !== undefined) this.recordExtensionPoint('Score', status, start);
+    return status;
+  }
+
+  /**
+   * scheduler_framework_extension_point_duration_seconds for a point timed
+   * outside the runtime: Score when a worker pool ran scoreNodes in parts
+   * (from before the parts are sent to after combineScores). No-op without metrics.
+   */
+  recordExtensionPoint(point: ExtensionPointLabel, status: Result, startMs: number): void {
+    this.recorder?.observePoint(point, status, startMs);
+  }
+
+  /**
+   * The per-node part of Score: plugin p's raw score of node feasible[i], for
+   * i in [from, to), into raw[p * stride + (i - from)]; plugins skipped by
+   * PreScore are left out. Stops at the first plugin that throws and
+   * returns its index and error (the plugins after it are not run).
+   */
+  scoreNodes(
+    state: CycleState,
+    pod: PodInfo,
+    nodes: NodeTableReader,
+    feasible: Int32Array,
+    from: number,
+    to: number,
+    raw: Float64Array,
+    stride: number,
+  ): ScoreFailure | null {
+    if (to <= from) return null;
+    const cursor = nodes.view(feasible[from]!);
+    const plugins = this.scorePlugins;
+    // Sampled cycles time each call, per node, on this thread (a worker's runtime has no recorder).
+    const sampled = this.sampled(state);
+    for (let p = 0; p < plugins.length; p++) {
+      const plugin = plugins[p]!.plugin;
       if (state.skipScorePlugins.has(plugin.name)) continue;
+      const base = p * stride - from;
       try {
-        for (let i = 0; i < count; i++) scores[i] = plugin.score(state, pod, cursor.at(feasible[i]!));
+        if (sampled) {
+          const slot = this.slot('Score', plugin);
+          let mark = performance.now();
+          for (let i = from; i < to; i++) {
+            raw[base + i] = plugin.score(state, pod, cursor.at(feasible[i]!));
+            const end = performance.now();
+            this.recorder!.observePluginMs(slot, null, end - mark);
+            mark = end;
+          }
+        } else {
+          for (let i = from; i < to; i++) raw[base + i] = plugin.score(state, pod, cursor.at(feasible[i]!));
+        }
       } catch (err) {
-        return pluginError('Score', plugin, err);
+        return { pluginIndex: p, status: pluginError('Score', plugin, err) };
       }
+    }
+    return null;
+  }
+
+  /**
+   * The rest of Score, over all `count` feasible nodes: per plugin in order,
+   * its failure from scoreNodes (if it is the one that failed), NormalizeScore
+   * on its row of raw (raw[p * count + i]), the range check, then weight and
+   * sum into totals.
+   */
+  combineScores(
+    state: CycleState,
+    pod: PodInfo,
+    feasible: Int32Array,
+    count: number,
+    raw: Float64Array,
+    failure: ScoreFailure | null,
+    totals: Float64Array,
+  ): Result {
+    totals.fill(0, 0, count);
+    if (count === 0) return null;
+    const plugins = this.scorePlugins;
+    const sampled = this.sampled(state);
+    for (let p = 0; p < plugins.length; p++) {
+      const { plugin, weight } = plugins[p]!;
+      if (state.skipScorePlugins.has(plugin.name)) continue;
+      if (failure !== null && failure.pluginIndex === p) return failure.status;
+      const scores = raw.subarray(p * count, (p + 1) * count);
       if (plugin.normalizeScore) {
         try {
-          const status = plugin.normalizeScore(state, pod, scores, feasible, count);
+          const status = this.call('ScoreExtensionNormalize', sampled, plugin, () => plugin.normalizeScore!(state, pod, scores, feasible, count));
           if (status !== null && status.code !== Code.Success) return pluginError('NormalizeScore', plugin, status);
         } catch (err) {
           return pluginError('NormalizeScore', plugin, err);
@@ -390,9 +579,19 @@ export class Framework {
   }
 
   runReservePlugins(state: CycleState, pod: PodInfo, nodeName: string): Result {
+    const rec = this.recorder;
+    if (rec === undefined) return this.runReserveUntimed(state, pod, nodeName);
+    const start = rec.now();
+    const status = this.runReserveUntimed(state, pod, nodeName);
+    rec.observePoint('Reserve', status, start);
+    return status;
+  }
+
+  private runReserveUntimed(state: CycleState, pod: PodInfo, nodeName: string): Result {
+    const sampled = this.sampled(state);
     for (const plugin of this.reservePlugins) {
       try {
-        const status = plugin.reserve(state, pod, nodeName);
+        const status = this.call('Reserve', sampled, plugin, () => plugin.reserve(state, pod, nodeName));
         if (status !== null && status.code !== Code.Success) return rejectionOrError('Reserve', status, plugin);
       } catch (err) {
         return pluginError('Reserve', plugin, err);
@@ -403,13 +602,17 @@ export class Framework {
 
   /** Undoes Reserve, in reverse order; never fails: a throw goes to onError and the rest still run. */
   runUnreservePlugins(state: CycleState, pod: PodInfo, nodeName: string, onError: (err: unknown) => void): void {
+    const start = this.recorder?.now();
+    const sampled = this.sampled(state);
     for (let i = this.reservePlugins.length - 1; i >= 0; i--) {
+      const plugin = this.reservePlugins[i]!;
       try {
-        this.reservePlugins[i]!.unreserve(state, pod, nodeName);
+        this.call('Unreserve', sampled, plugin, () => plugin.unreserve(state, pod, nodeName), () => null);
       } catch (err) {
         onError(err);
       }
     }
+    if (start !== undefined) this.recorder!.observePoint('Unreserve', null, start);
   }
 
   /**
@@ -418,11 +621,21 @@ export class Framework {
    * capped at upstream's 15 minutes.
    */
   runPermitPlugins(state: CycleState, pod: PodInfo, nodeName: string): PermitResult {
+    const rec = this.recorder;
+    if (rec === undefined) return this.runPermitUntimed(state, pod, nodeName);
+    const start = rec.now();
+    const result = this.runPermitUntimed(state, pod, nodeName);
+    rec.observePoint('Permit', result.status, start);
+    return result;
+  }
+
+  private runPermitUntimed(state: CycleState, pod: PodInfo, nodeName: string): PermitResult {
+    const sampled = this.sampled(state);
     let wait = false;
     let waitMs = 0;
     for (const plugin of this.permitPlugins) {
       try {
-        const result = plugin.permit(state, pod, nodeName);
+        const result = this.call('Permit', sampled, plugin, () => plugin.permit(state, pod, nodeName), (r) => r.status);
         const status = result.status;
         if (status === null || status.code === Code.Success) continue;
         if (status.code === Code.Wait) {
@@ -441,9 +654,19 @@ export class Framework {
   }
 
   async runPreBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
+    const rec = this.recorder;
+    if (rec === undefined) return this.runPreBindUntimed(state, pod, nodeName);
+    const start = rec.now();
+    const status = await this.runPreBindUntimed(state, pod, nodeName);
+    rec.observePoint('PreBind', status, start);
+    return status;
+  }
+
+  private async runPreBindUntimed(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
+    const sampled = this.sampled(state);
     for (const plugin of this.preBindPlugins) {
       try {
-        const status = await plugin.preBind(state, pod, nodeName);
+        const status = await this.callAsync('PreBind', sampled, plugin, () => plugin.preBind(state, pod, nodeName));
         if (status !== null && status.code !== Code.Success) return rejectionOrError('PreBind', status, plugin);
       } catch (err) {
         return pluginError('PreBind', plugin, err);
@@ -454,9 +677,19 @@ export class Framework {
 
   /** Runs Bind until a plugin does not Skip; every plugin skipping is an Error. */
   async runBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
+    const rec = this.recorder;
+    if (rec === undefined) return this.runBindUntimed(state, pod, nodeName);
+    const start = rec.now();
+    const status = await this.runBindUntimed(state, pod, nodeName);
+    rec.observePoint('Bind', status, start);
+    return status;
+  }
+
+  private async runBindUntimed(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
+    const sampled = this.sampled(state);
     for (const plugin of this.bindPlugins) {
       try {
-        const status = await plugin.bind(state, pod, nodeName);
+        const status = await this.callAsync('Bind', sampled, plugin, () => plugin.bind(state, pod, nodeName));
         if (status !== null && status.code === Code.Skip) continue;
         if (status === null || status.code === Code.Success) return null;
         return rejectionOrError('Bind', status, plugin);
@@ -469,12 +702,15 @@ export class Framework {
 
   /** Informational: a throw goes to onError and the rest still run. */
   runPostBindPlugins(state: CycleState, pod: PodInfo, nodeName: string, onError: (err: unknown) => void): void {
+    const start = this.recorder?.now();
+    const sampled = this.sampled(state);
     for (const plugin of this.postBindPlugins) {
       try {
-        plugin.postBind(state, pod, nodeName);
+        this.call('PostBind', sampled, plugin, () => plugin.postBind(state, pod, nodeName), () => null);
       } catch (err) {
         onError(err);
       }
     }
+    if (start !== undefined) this.recorder!.observePoint('PostBind', null, start);
   }
 }

@@ -2,12 +2,15 @@
 // Filter over the nodes (upstream's percentageOfNodesToScore with a rotating
 // start index), PreScore, Score, NormalizeScore, and the pick of the best
 // node. It does not touch the cache, the queue or the API: schedule-one.ts
-// does, with what this returns.
+// does, with what this returns. Filter and Score go through a Parallelizer
+// (src/parallel): inline, or fanned out over worker threads.
 import type { PodInfo } from '../framework/interfaces.ts';
 import { CycleState } from '../framework/cycle-state.ts';
 import type { NodeTableReader } from '../framework/node-view.ts';
 import type { Framework } from '../framework/runtime.ts';
-import { Code, Status } from '../framework/status.ts';
+import { Code, Status, type Result } from '../framework/status.ts';
+import { inlineParallelizer } from '../parallel/inline.ts';
+import type { FilterOutcome, Parallelizer } from '../parallel/parallelizer.ts';
 import { Diagnosis, FitError } from './fit-error.ts';
 
 /** Upstream's minFeasibleNodesToFind and minFeasibleNodesPercentageToFind. */
@@ -50,6 +53,15 @@ export class TieBreaker {
   }
 }
 
+/** What one cycle carries from Filter to Score. */
+interface Cycle {
+  fw: Framework;
+  pod: PodInfo;
+  nodes: NodeTableReader;
+  state: CycleState;
+  diagnosis: Diagnosis;
+}
+
 /** Per-scheduler state that lives across cycles. */
 export class Algorithm {
   /** Where the next cycle starts filtering (rotates so every node gets its turn). */
@@ -57,17 +69,34 @@ export class Algorithm {
   private feasible = new Int32Array(0);
   private totals = new Float64Array(0);
   private readonly tieBreaker: TieBreaker;
+  private readonly parallelizer: Parallelizer;
 
-  constructor(seed = 1) {
+  /** `parallelizer` runs Filter and Score in schedule(); schedulePod() always runs them inline. */
+  constructor(seed = 1, parallelizer: Parallelizer = inlineParallelizer) {
     this.tieBreaker = new TieBreaker(seed);
+    this.parallelizer = parallelizer;
   }
 
   /**
-   * Finds a node for the pod (upstream's schedulePod + findNodesThatFitPod).
-   * Throws FitError when none fits (with the diagnosis for the Event), and
-   * PluginError when a plugin fails (Code.Error).
+   * Finds a node for the pod (upstream's schedulePod + findNodesThatFitPod),
+   * on this thread. Throws FitError when none fits (with the diagnosis for
+   * the Event), and PluginError when a plugin fails (Code.Error).
    */
   schedulePod(fw: Framework, pod: PodInfo, nodes: NodeTableReader): ScheduleResult {
+    return this.run(fw, pod, nodes, inlineParallelizer) as ScheduleResult;
+  }
+
+  /**
+   * schedulePod with Filter and Score through the algorithm's parallelizer:
+   * a promise when it handed work to workers, the result itself when it ran
+   * everything inline. Same result either way; it fails (throws or rejects)
+   * with FitError or PluginError.
+   */
+  schedule(fw: Framework, pod: PodInfo, nodes: NodeTableReader): ScheduleResult | Promise<ScheduleResult> {
+    return this.run(fw, pod, nodes, this.parallelizer);
+  }
+
+  private run(fw: Framework, pod: PodInfo, nodes: NodeTableReader, parallelizer: Parallelizer): ScheduleResult | Promise<ScheduleResult> {
     const numAllNodes = nodes.size;
     const state = new CycleState();
     const diagnosis = new Diagnosis();
@@ -91,7 +120,6 @@ export class Algorithm {
       this.feasible = new Int32Array(numAllNodes);
       this.totals = new Float64Array(numAllNodes);
     }
-    const feasible = this.feasible;
     const cursor = nodes.view(0);
 
     // The nodes to filter: all, or the ones PreFilter named (those that
@@ -117,38 +145,50 @@ export class Algorithm {
     // Without scoring, the first feasible node is as good as any (upstream).
     const toFind = fw.scorePlugins.length === 0 ? 1 : numFeasibleNodesToFind(fw.percentageOfNodesToScore, numCandidates);
 
-    let found = 0;
-    let evaluated = 0;
-    let failure: Status | undefined;
-    for (let k = 0; k < numCandidates && found < toFind; k++) {
-      const at = (this.nextStartNodeIndex + k) % numCandidates;
-      const index = candidates ? candidates[at]! : at;
-      evaluated++;
-      const status = fw.runFilterPlugins(state, pod, cursor.at(index));
-      if (status === null) feasible[found++] = index;
-      else if (status.code === Code.Error) {
-        failure = status;
-        break;
-      } else diagnosis.recordNode(cursor.name(), status);
-    }
+    const cycle: Cycle = { fw, pod, nodes, state, diagnosis };
+    const filtered = parallelizer.filter({
+      fw,
+      state,
+      pod,
+      nodes,
+      candidates,
+      numCandidates,
+      start: this.nextStartNodeIndex,
+      toFind,
+      feasible: this.feasible,
+      onRejected: (row, status) => diagnosis.recordNode(cursor.at(row).name(), status),
+    });
+    return filtered instanceof Promise
+      ? filtered.then((outcome) => this.afterFilter(cycle, outcome, parallelizer))
+      : this.afterFilter(cycle, filtered, parallelizer);
+  }
+
+  /** Advances the rotation, then PreScore and Score over the nodes that passed. */
+  private afterFilter(cycle: Cycle, outcome: FilterOutcome, parallelizer: Parallelizer): ScheduleResult | Promise<ScheduleResult> {
+    const { fw, pod, nodes, state } = cycle;
+    const { found, evaluated } = outcome;
     // Advance by the nodes looked at, even on failure, so every node gets its turn first.
-    this.nextStartNodeIndex = (this.nextStartNodeIndex + evaluated) % numAllNodes;
-    if (failure) throw new PluginError(failure);
+    this.nextStartNodeIndex = (this.nextStartNodeIndex + evaluated) % nodes.size;
+    if (outcome.failure) throw new PluginError(outcome.failure);
 
-    if (found === 0) throw new FitError(numAllNodes, diagnosis);
+    if (found === 0) throw new FitError(nodes.size, cycle.diagnosis);
 
+    const feasible = this.feasible;
     if (found === 1) {
-      return { nodeName: cursor.at(feasible[0]!).name(), evaluatedNodes: evaluated, feasibleNodes: 1, state };
+      return { nodeName: nodes.view(feasible[0]!).name(), evaluatedNodes: evaluated, feasibleNodes: 1, state };
     }
 
     const feasibleView = feasible.subarray(0, found);
     const preScore = fw.runPreScorePlugins(state, pod, nodes, feasibleView);
     if (preScore !== null) throw new PluginError(preScore);
-    const totals = this.totals;
-    const scoreStatus = fw.runScorePlugins(state, pod, nodes, feasibleView, found, totals);
-    if (scoreStatus !== null) throw new PluginError(scoreStatus);
+    const scored = parallelizer.score({ fw, state, pod, nodes, feasible: feasibleView, count: found, totals: this.totals });
+    return scored instanceof Promise ? scored.then((status) => this.pick(cycle, evaluated, found, status)) : this.pick(cycle, evaluated, found, scored);
+  }
 
-    // Highest total wins; ties are broken at random (reservoir sampling), as upstream's selectHost.
+  /** Highest total wins; ties are broken at random (reservoir sampling), as upstream's selectHost. */
+  private pick(cycle: Cycle, evaluated: number, found: number, scoreStatus: Result): ScheduleResult {
+    if (scoreStatus !== null) throw new PluginError(scoreStatus);
+    const totals = this.totals;
     let best = 0;
     let ties = 1;
     for (let i = 1; i < found; i++) {
@@ -161,7 +201,7 @@ export class Algorithm {
         if (this.tieBreaker.next() % ties === 0) best = i;
       }
     }
-    return { nodeName: cursor.at(feasible[best]!).name(), evaluatedNodes: evaluated, feasibleNodes: found, state };
+    return { nodeName: cycle.nodes.view(this.feasible[best]!).name(), evaluatedNodes: evaluated, feasibleNodes: found, state: cycle.state };
   }
 }
 

@@ -21,6 +21,11 @@ import { Framework, type Registry } from '../framework/runtime.ts';
 import { Code, Status } from '../framework/status.ts';
 import type { ResolvedConfig } from '../config/scheduler-config.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { SchedulerMetrics } from '../metrics/metrics.ts';
+import { inlineParallelizer } from '../parallel/inline.ts';
+import type { Parallelizer } from '../parallel/parallelizer.ts';
+import { PoolParallelizer } from '../parallel/pool.ts';
+import { inTreeRegistry } from '../plugins/registry.ts';
 import { realClock, type Clock } from '../queue/clock.ts';
 import { SchedulingQueue } from '../queue/scheduling-queue.ts';
 import { FitError } from './fit-error.ts';
@@ -36,6 +41,25 @@ export interface SchedulerOptions {
   /** Seed of the tie-breaker among equally scored nodes. */
   seed?: number;
   clock?: Clock;
+  /**
+   * Worker threads for Filter and Score, over config.parallelism;
+   * registryModules: modules whose `registryEntries` the workers load besides
+   * the in-tree plugins; with them, the workers are taken to have every
+   * plugin of `registry` (tests).
+   */
+  parallelism?: { workers?: number; minNodesPerTask?: number; registryModules?: readonly string[] };
+  /** Prometheus metrics (upstream's names); absent: nothing is recorded. */
+  metrics?: SchedulerMetrics;
+}
+
+/**
+ * What /healthz reads: whether the scheduling loop is waiting for a pod
+ * ('idle') or in a cycle ('busy'), since when (performance.now(), ms),
+ * or not running ('stopped': not started, or stopped).
+ */
+export interface LoopHeartbeat {
+  state: 'stopped' | 'idle' | 'busy';
+  since: number;
 }
 
 /** Counters a caller (metrics, the demo, tests) can read. */
@@ -82,6 +106,8 @@ export class Scheduler {
   private readonly client: ClusterClient;
   private readonly logger: Logger;
   private readonly algorithm: Algorithm;
+  /** How Filter and Score run: inline, or over a worker pool (closed by stop()). */
+  readonly parallelizer: Parallelizer;
   private readonly bindConcurrency: number;
   private readonly informers: Informer[] = [];
   /** The pods the informer knows, by UID: to tell whether a failing pod still exists. */
@@ -91,11 +117,26 @@ export class Scheduler {
   private readonly bindsDone = new Set<Promise<void>>();
   private running = false;
   private loopDone: Promise<void> | undefined;
+  private readonly metrics: SchedulerMetrics | undefined;
+  private beat: LoopHeartbeat = { state: 'stopped', since: 0 };
 
   constructor(options: SchedulerOptions) {
     this.client = options.client;
     this.logger = options.logger;
-    this.algorithm = new Algorithm(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
+    const parallelism = { ...options.config.parallelism, ...options.parallelism };
+    this.parallelizer =
+      parallelism.workers > 0
+        ? new PoolParallelizer({
+            workers: parallelism.workers,
+            minNodesPerTask: parallelism.minNodesPerTask,
+            profiles: options.config.profiles,
+            registry: options.registry,
+            workerRegistry: parallelism.registryModules ? options.registry : inTreeRegistry,
+            registryModules: parallelism.registryModules ?? [],
+            logger: options.logger,
+          })
+        : inlineParallelizer;
+    this.algorithm = new Algorithm(options.seed ?? (Math.random() * 2 ** 32) >>> 0, this.parallelizer);
     this.bindConcurrency = options.bindConcurrency ?? 64;
     this.cache = new ClusterCache({
       onInvalidNode: (nodeName, reason) => {
@@ -111,6 +152,7 @@ export class Scheduler {
       },
     });
     const clock = options.clock ?? realClock;
+    this.metrics = options.metrics;
     this.lister = new SnapshotLister(this.cache, this.table, this.objects);
     for (const profile of options.config.profiles) {
       const handle: Handle = {
@@ -119,7 +161,7 @@ export class Scheduler {
         now: () => clock.now(),
         lister: this.lister,
       };
-      this.frameworks.set(profile.schedulerName, new Framework(profile, options.registry, handle));
+      this.frameworks.set(profile.schedulerName, new Framework(profile, options.registry, handle, options.metrics?.frameworkRecorder(profile.schedulerName)));
     }
     const first = this.frameworks.values().next().value!;
     const enqueueEvents = new Map<string, ClusterEvent[]>();
@@ -131,7 +173,9 @@ export class Scheduler {
       clock,
       podInitialBackoffMs: options.config.podInitialBackoffSeconds * 1000,
       podMaxBackoffMs: options.config.podMaxBackoffSeconds * 1000,
+      ...(options.metrics ? { onIncoming: options.metrics.onIncoming } : {}),
     });
+    options.metrics?.attach(this.queue, clock);
   }
 
   private frameworkFor(pod: Pod): Framework | undefined {
@@ -212,6 +256,16 @@ export class Scheduler {
 
   /** Starts the informers, waits for them to sync, then starts the scheduling loop. */
   async start(): Promise<void> {
+    await this.startInformers();
+    this.startScheduling();
+  }
+
+  /**
+   * Starts the informers and waits for them to sync: the cache and the queue
+   * fill, nothing is popped. A standby replica stays here (warm) until it
+   * wins the leader lease.
+   */
+  async startInformers(): Promise<void> {
     const nodes = this.client.informer('nodes', {
       onAdd: this.guard('node add', (n: Node) => this.onNodeAdd(n)),
       onUpdate: this.guard('node update', (o: Node, n: Node) => this.onNodeUpdate(o, n)),
@@ -257,28 +311,50 @@ export class Scheduler {
     );
     await Promise.all(this.informers.map((i) => i.start()));
     this.logger.info({ nodes: this.cache.nodeCount, pods: this.cache.podCount }, 'caches synced');
+  }
+
+  /** Starts the scheduling loop (once; after startInformers(), not after stop()). */
+  startScheduling(): void {
+    if (this.running || this.loopDone) return;
     this.running = true;
     this.loopDone = this.loop();
+  }
+
+  /** The scheduling loop's last sign of life, for /healthz. */
+  heartbeat(): LoopHeartbeat {
+    return this.beat;
   }
 
   hasSynced(): boolean {
     return this.informers.length > 0 && this.informers.every((i) => i.hasSynced());
   }
 
-  /** Stops taking pods, waits up to graceMs for binds in flight, stops the informers. */
+  /** Stops taking pods, waits up to graceMs for binds in flight, stops the informers and the worker threads. */
   async stop(graceMs = 10_000): Promise<void> {
     this.running = false;
     this.queue.close();
-    await this.loopDone;
+    // One deadline for both: the loop itself may be waiting for a bind slot held by a bind that hangs.
+    const grace = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([this.loopDone, grace]);
     const binds = Promise.all([...this.bindsDone]);
-    await Promise.race([binds, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await Promise.race([binds, grace]);
     for (const informer of this.informers) informer.stop();
+    await this.parallelizer.close();
   }
 
   private async loop(): Promise<void> {
+    let lastYield = performance.now();
     while (this.running) {
+      // With a backlog the loop runs on microtasks only; let timers (lease
+      // renewals, flushes) and I/O in at least every 10 ms.
+      if (performance.now() - lastYield > 10) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+      this.beat = { state: 'idle', since: performance.now() };
       const qpi = await this.queue.pop();
       if (!qpi) break;
+      this.beat = { state: 'busy', since: performance.now() };
       try {
         await this.scheduleOne(qpi);
       } catch (err) {
@@ -287,6 +363,7 @@ export class Scheduler {
         this.queue.done(qpi.podInfo.uid);
       }
     }
+    this.beat = { state: 'stopped', since: performance.now() };
   }
 
   // --- scheduling cycle -----------------------------------------------------
@@ -300,6 +377,7 @@ export class Scheduler {
       return;
     }
     const log = this.logger.child({ pod: podInfo.key });
+    this.metrics?.attemptStarted(qpi, fw.schedulerName);
     const cycle = this.queue.schedulingCycle();
     this.cache.updateSnapshot(this.table);
 
@@ -307,7 +385,10 @@ export class Scheduler {
     let state: CycleState;
     try {
       if (podInfo.invalid) throw new InvalidPodError(podInfo.invalid);
-      const result = this.algorithm.schedulePod(fw, podInfo, this.table);
+      // A promise only when Filter or Score went to the worker pool; meanwhile the
+      // informers and binds go on, and the table stays as this cycle's snapshot.
+      const scheduled = this.algorithm.schedule(fw, podInfo, this.table);
+      const result = scheduled instanceof Promise ? await scheduled : scheduled;
       nodeName = result.nodeName;
       state = result.state;
       log.debug({ node: nodeName, evaluated: result.evaluatedNodes, feasible: result.feasibleNodes }, 'node selected');
@@ -368,6 +449,7 @@ export class Scheduler {
       }
       this.cache.finishBinding(podInfo.uid);
       this.stats.scheduled++;
+      this.metrics?.attemptFinished(qpi, 'scheduled');
       this.client.recordEvent({
         regarding: { kind: 'Pod', namespace: podInfo.namespace, name: podInfo.name, uid: podInfo.uid, apiVersion: 'v1' },
         type: 'Normal',
@@ -404,6 +486,7 @@ export class Scheduler {
     // informer will tell us; a requeue would only fail again.
     const current = this.knownPods.get(qpi.podInfo.uid);
     if (!current || current.spec?.nodeName || isTerminating(current)) {
+      this.metrics?.attemptFinished(qpi, 'error');
       log.info({ node: nodeName, reason: message }, 'bind abandoned: pod gone or already bound');
       return;
     }
@@ -433,6 +516,7 @@ export class Scheduler {
       message = err instanceof Error ? err.message : String(err);
       log.error({ err }, 'error scheduling pod; retrying');
     }
+    this.metrics?.attemptFinished(qpi, reason === 'Unschedulable' ? 'unschedulable' : 'error');
 
     const current = this.knownPods.get(podInfo.uid);
     if (!current || current.spec?.nodeName) {

@@ -65,6 +65,8 @@ beforeAll(async () => {
       '--kubeconfig',
       process.env.BERTH_TEST_KUBECONFIG!,
       '--leader-elect=false',
+      // No HTTPS server: observability.test.ts covers it, on a port of its own.
+      '--secure-port=0',
       '--scheduler-name',
       schedulerName,
       '--log-level',

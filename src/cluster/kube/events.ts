@@ -43,6 +43,7 @@ export class EventSink {
   #sequence = 0;
   #idle: (() => void) | undefined;
   #lastFailureLog = 0;
+  #lastDropLog = 0;
   readonly stats: EventStats = { recorded: 0, sent: 0, dropped: 0, failed: 0, queued: 0 };
 
   constructor(options: EventSinkOptions) {
@@ -53,6 +54,11 @@ export class EventSink {
     this.stats.recorded += 1;
     if (this.#closed || this.#queued() >= this.#options.bufferSize) {
       this.stats.dropped += 1;
+      const now = Date.now();
+      if (!this.#closed && now - this.#lastDropLog >= 10_000) {
+        this.#lastDropLog = now;
+        this.#options.logger.warn({ dropped: this.stats.dropped, bufferSize: this.#options.bufferSize }, 'event queue full; events dropped');
+      }
       return;
     }
     let body: object;

@@ -10,8 +10,8 @@ describe('KubeClusterClient options', () => {
       http2: true,
       schedulerName: 'berth',
       identity: 'berth-a',
-      eventBufferSize: 1000,
-      eventConcurrency: 4,
+      eventBufferSize: 10_000,
+      eventConcurrency: 32,
       informers: { listPageSize: 500, silenceTimeoutMs: 300_000, backoff: { initialMs: 800, maxMs: 30_000 } },
     });
     expect(resolveOptions({}).identity).toMatch(/^berth-/);

@@ -42,6 +42,8 @@ export interface CallOptions {
   contentType?: string;
   /** Decode and return the response body; default: discard it. */
   decode?: boolean;
+  /** Time to the response headers, and between body chunks, of this call; default: requestTimeoutMs. */
+  timeoutMs?: number;
 }
 
 /** A watch's consumer: called on the event loop, in order. Exceptions thrown here abort the watch with that error. */
@@ -209,10 +211,11 @@ export class KubeTransport {
     try {
       const ready = this.#settings.credentials.ready();
       if (ready !== undefined) await ready;
-      response = await this.#send(method, path, payload, options.contentType);
+      const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+      response = await this.#send(method, path, payload, options.contentType, timeoutMs);
       if (response.status === 401) {
         await this.#settings.credentials.refresh();
-        response = await this.#send(method, path, payload, options.contentType);
+        response = await this.#send(method, path, payload, options.contentType, timeoutMs);
       }
     } catch (err) {
       throw transportError(err, method, path);
@@ -234,14 +237,14 @@ export class KubeTransport {
     return headers;
   }
 
-  #send(method: Method, path: string, payload: string | undefined, contentType: string | undefined): Promise<RawResponse> {
+  #send(method: Method, path: string, payload: string | undefined, contentType: string | undefined, timeoutMs: number): Promise<RawResponse> {
     this.#requests += 1;
     const options: Dispatcher.DispatchOptions = {
       method,
       path: this.#basePath + path,
       headers: this.#headers(payload === undefined ? undefined : (contentType ?? 'application/json')),
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: this.#timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     };
     if (payload !== undefined) options.body = payload;
     return new Promise<RawResponse>((resolve, reject) => {

@@ -1,0 +1,61 @@
+// Nothing secret in the logs: fields that hold credentials are redacted
+// wherever they sit, in plain objects and in errors.
+import { Writable } from 'node:stream';
+import { createLogger, flushLogs, REDACTED } from './logger.ts';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  let text = '';
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString();
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', destination }), lines, text: () => text };
+}
+
+const SECRET = 'sekret-3f9a0c';
+
+describe('redaction', () => {
+  test.each<{ name: string; fields: Record<string, unknown>; path: (line: Record<string, unknown>) => unknown }>([
+    { name: 'a token at the top', fields: { token: SECRET }, path: (l) => l.token },
+    { name: 'request headers', fields: { headers: { authorization: `Bearer ${SECRET}` } }, path: (l) => (l.headers as Record<string, unknown>).authorization },
+    { name: 'Authorization, capitalised', fields: { headers: { Authorization: `Bearer ${SECRET}` } }, path: (l) => (l.headers as Record<string, unknown>).Authorization },
+    {
+      name: 'an error config two levels down',
+      fields: { cause: { config: { headers: { authorization: SECRET } } } },
+      path: (l) => (((l.cause as Record<string, unknown>).config as Record<string, unknown>).headers as Record<string, unknown>).authorization,
+    },
+    { name: 'a password', fields: { auth: { password: SECRET } }, path: (l) => (l.auth as Record<string, unknown>).password },
+    { name: 'a bearer token field', fields: { user: { bearerToken: SECRET } }, path: (l) => (l.user as Record<string, unknown>).bearerToken },
+    { name: 'client key data of a kubeconfig user', fields: { user: { 'client-key-data': SECRET } }, path: (l) => (l.user as Record<string, unknown>)['client-key-data'] },
+    { name: "a kubeconfig's users", fields: { kubeconfig: { users: [{ name: 'u', user: { token: SECRET } }] } }, path: (l) => (l.kubeconfig as Record<string, unknown>).users },
+  ])('$name', ({ fields, path }) => {
+    const { logger, lines, text } = capture();
+    logger.info(fields, 'message');
+    expect(path(lines[0]!)).toBe(REDACTED);
+    expect(text()).not.toContain(SECRET);
+  });
+
+  test('in an Error, and in a child logger per pod', () => {
+    const { logger, lines, text } = capture();
+    const err = Object.assign(new Error('request failed'), { headers: { authorization: `Bearer ${SECRET}` } });
+    logger.child({ pod: 'ns/p' }).error({ err }, 'bind failed');
+    expect(lines[0]).toMatchObject({ pod: 'ns/p', msg: 'bind failed', err: { message: 'request failed', headers: { authorization: REDACTED } } });
+    expect(text()).not.toContain(SECRET);
+  });
+
+  test('what is not secret stays: paths, names, counts', () => {
+    const { logger, lines } = capture();
+    logger.info({ kubeconfig: '/home/me/.kube/config', node: 'n1', tokens: 3 }, 'message');
+    expect(lines[0]).toMatchObject({ kubeconfig: '/home/me/.kube/config', node: 'n1', tokens: 3 });
+  });
+
+  test('flushLogs resolves', async () => {
+    const { logger } = capture();
+    logger.info('x');
+    await expect(flushLogs(logger)).resolves.toBeUndefined();
+  });
+});
