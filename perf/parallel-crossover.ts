@@ -3,7 +3,8 @@
 // workers, for pods whose per-node work is cheap (requests only) or heavier
 // (node affinity, topology spread, pod anti-affinity). Every node is filtered
 // and scored (percentageOfNodesToScore: 100), so the work is N nodes; the
-// pool is forced to split every cycle into K + 1 parts (minNodesPerTask 1).
+// pool is forced to split every cycle (minNodesPerTask 1): into K + 1 parts
+// when K workers leave the scheduling thread a core ("+ main"), else K.
 // The crossover is the smallest N where the pool's median cycle is faster;
 // the default minNodesPerTask is that N for two parts (one worker) halved,
 // so the pool fans out from there on.
@@ -150,7 +151,8 @@ function crossover(workload: string, workers: number): number | null {
   return null;
 }
 
-const header = ['workload', 'nodes', 'inline µs', ...workerCounts.map((w) => `${w} workers µs (×)`)];
+const label = (w: number) => `${w} workers${w < availableParallelism() ? ' + main' : ''}`;
+const header = ['workload', 'nodes', 'inline µs', ...workerCounts.map((w) => `${label(w)} µs (×)`)];
 const lines = rows.map((r) => [
   r.workload,
   String(r.nodes),
@@ -164,5 +166,5 @@ console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const l of lines) console.log(fmt(l));
 const crossovers = workloads.map((w) => ({ workload: w.name, nodes: Object.fromEntries(workerCounts.map((k) => [k, crossover(w.name, k)])) }));
 console.log('');
-for (const c of crossovers) console.log(`crossover, ${c.workload}: ${workerCounts.map((k) => `${k} workers from ${c.nodes[k] ?? 'never'} nodes`).join('; ')}`);
+for (const c of crossovers) console.log(`crossover, ${c.workload}: ${workerCounts.map((k) => `${label(k)} from ${c.nodes[k] ?? 'never'} nodes`).join('; ')}`);
 if (values.json) console.log(JSON.stringify({ machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version }, cycles, rows, crossovers }));

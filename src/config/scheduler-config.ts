@@ -12,7 +12,7 @@
 //   percentageOfNodesToScore: 0             # 0: upstream's adaptive default
 //   parallelism:                            # Filter and Score over worker threads (docs/parallel.md)
 //     workers: 16                           # default: the cores available; 0: all on the scheduling thread
-//     minNodesPerTask: 100                  # fewest nodes per part; less than two parts' worth runs inline
+//     minNodesPerTask: 1600                 # fewest nodes per part; less than two parts' worth runs inline
 //   profiles:
 //   - schedulerName: berth
 //     percentageOfNodesToScore: 50
@@ -89,7 +89,7 @@ export interface ResolvedConfig {
  * Nodes per part below which a hand-off to a worker costs more than it saves:
  * measured with perf/parallel-crossover.ts (docs/parallel.md has the numbers).
  */
-export const DEFAULT_MIN_NODES_PER_TASK = 1000;
+export const DEFAULT_MIN_NODES_PER_TASK = 1600;
 /** More threads than this is a typo, not a machine. */
 export const MAX_WORKERS = 256;
 

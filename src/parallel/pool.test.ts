@@ -97,11 +97,16 @@ function poolOptions(config: ReturnType<typeof resolveConfig>, workers: number, 
 }
 
 /** Schedules the pods one after another, each assumed onto its node; one line per pod. */
-async function simulate(workers: number, config: SchedulerConfig, pods: readonly PodInfo[]): Promise<{ lines: string[]; pool: PoolParallelizer | undefined }> {
+async function simulate(
+  workers: number,
+  config: SchedulerConfig,
+  pods: readonly PodInfo[],
+  mainTakesPart = false,
+): Promise<{ lines: string[]; pool: PoolParallelizer | undefined }> {
   const resolved = resolveConfig(config, inTreeRegistry, defaultPlugins);
   const snapshot = buildSnapshot(clusterNodes());
   const fw = new Framework(resolved.profiles[0]!, inTreeRegistry, testHandle({ lister: snapshot.lister }));
-  const pool = workers > 0 ? new PoolParallelizer(poolOptions(resolved, workers)) : undefined;
+  const pool = workers > 0 ? new PoolParallelizer(poolOptions(resolved, workers, { mainTakesPart })) : undefined;
   const algorithm = new Algorithm(11, pool);
   const lines: string[] = [];
   try {
@@ -128,13 +133,18 @@ describe('PoolParallelizer: the same cycles as the inline loop', () => {
     { name: 'adaptive percentageOfNodesToScore', config: {} },
     { name: 'every node scored', config: { percentageOfNodesToScore: 100 } },
     { name: 'a few nodes scored: rounds stop early', config: { percentageOfNodesToScore: 5 } },
-  ])('$name: workers 0, 1, 2, 4 give identical results', async ({ config }) => {
+  ])('$name: workers 0, 1, 2, 4 (with and without a part on this thread) give identical results', async ({ config }) => {
     const inline = await simulate(0, config, pods);
     // The workload is not trivial: some pods fit nowhere, PreFilter restricts others.
     expect(inline.lines.filter((l) => l.includes('FitError')).length).toBeGreaterThan(20);
     expect(inline.lines.filter((l) => l.includes('→')).length).toBeGreaterThan(200);
-    for (const workers of [1, 2, 4]) {
-      const { lines, pool } = await simulate(workers, config, pods);
+    for (const [workers, mainTakesPart] of [
+      [1, true],
+      [2, false],
+      [2, true],
+      [4, false],
+    ] as const) {
+      const { lines, pool } = await simulate(workers, config, pods, mainTakesPart);
       expect(lines).toEqual(inline.lines);
       expect(pool!.stats.filterFanOuts).toBeGreaterThan(100);
       expect(pool!.stats.scoreFanOuts).toBeGreaterThan(50);

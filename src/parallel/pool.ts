@@ -2,9 +2,9 @@
 //
 // Filter goes in rounds over the rotation: a round takes the next positions
 // (as many as should hold the nodes still needed, judging by how many passed
-// so far), splits them into up to workers + 1 parts of at least
-// minNodesPerTask, posts all parts but the first to the workers, filters the
-// first on this thread meanwhile, then merges the parts in rotation order:
+// so far), splits them into parts of at least minNodesPerTask, one per
+// worker (plus one for this thread when a core is left for it), posts them,
+// filters its own meanwhile, then merges the parts in rotation order:
 // the first `toFind` nodes that passed win, the rejections before that point
 // are reported, and `evaluated` is the position of the last node needed, as
 // the inline loop would have it. Score splits the feasible nodes the same
@@ -20,6 +20,7 @@
 // failure fails the cycle with Code.Error, and the pod is retried with
 // backoff. Workers never keep the process alive (Piscina unrefs idle ones);
 // close() destroys the pool.
+import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { NodeTable } from '../cache/node-table.ts';
 import type { CycleState } from '../framework/cycle-state.ts';
@@ -60,6 +61,8 @@ export interface PoolOptions {
   /** Module URLs whose `registryEntries` the workers add to the in-tree registry (tests). */
   registryModules?: readonly string[];
   logger?: Logger;
+  /** Whether the scheduling thread takes a part of the work; default: when there are more cores than workers. */
+  mainTakesPart?: boolean;
   /** The worker entry point; the default is src/workers/filter-score. */
   workerUrl?: URL;
 }
@@ -105,6 +108,13 @@ const MIN_RATIO = 0.01;
 export class PoolParallelizer implements Parallelizer {
   readonly workers: number;
   readonly minNodesPerTask: number;
+  /**
+   * Whether this thread filters and scores a part too: when the workers leave
+   * it a core of its own. With as many workers as cores (the default) it only
+   * hands out and merges: a third busy thread on two cores is slower
+   * (docs/parallel.md).
+   */
+  readonly mainTakesPart: boolean;
   readonly stats: PoolStats = { filterFanOuts: 0, scoreFanOuts: 0, tasks: 0, taskFailures: 0, resyncs: 0 };
   private readonly options: PoolOptions;
   private piscina: Piscina | undefined;
@@ -142,6 +152,7 @@ export class PoolParallelizer implements Parallelizer {
     this.options = options;
     this.workers = options.workers;
     this.minNodesPerTask = options.minNodesPerTask;
+    this.mainTakesPart = options.mainTakesPart ?? options.workers < availableParallelism();
   }
 
   // --- Filter ----------------------------------------------------------------------
@@ -177,9 +188,10 @@ export class PoolParallelizer implements Parallelizer {
       const verdicts = (this.verdicts = grownInt32(this.verdicts, size));
       for (let k = 0; k < size; k++) rows[k] = rowAt(job, pos + k);
       const parts = this.split(0, size);
+      const onMain = this.mainTakesPart || parts.length === 1;
       const sync = parts.length > 1 ? this.syncFor(table, entry, false) : undefined;
-      const pending = parts.slice(1).map(([from, to]) =>
-        this.runTask<FilterVerdicts>(
+      const pending = parts.map(([from, to], i) =>
+        i === 0 && onMain ? undefined : this.runTask<FilterVerdicts>(
           (full) => ({
             kind: 'filter',
             sync: full ? this.syncFor(table, entry, true) : sync!,
@@ -198,12 +210,12 @@ export class PoolParallelizer implements Parallelizer {
           },
         ),
       );
-      // This thread filters the first part while the workers filter the others.
+      // This thread filters the first part (when it has a core of its own) while the workers filter the others.
       const [from0, to0] = parts[0]!;
-      const results: PartResult<FilterVerdicts>[] = [
-        { ok: true, value: filterRows(fw, state, pod, cursor, rows.subarray(from0, to0), need, verdicts.subarray(from0, to0)) },
-      ];
-      results.push(...(await Promise.all(pending)));
+      const mine: PartResult<FilterVerdicts> | undefined = onMain
+        ? { ok: true, value: filterRows(fw, state, pod, cursor, rows.subarray(from0, to0), need, verdicts.subarray(from0, to0)) }
+        : undefined;
+      const results = await Promise.all(pending.map((task) => task ?? Promise.resolve(mine!)));
 
       for (let i = 0; i < parts.length && evaluated < 0; i++) {
         const [from, to] = parts[i]!;
@@ -250,9 +262,10 @@ export class PoolParallelizer implements Parallelizer {
     return Math.ceil((need / ratio) * ROUND_MARGIN);
   }
 
-  /** [from, to) of each part of `size` positions from `start`: up to workers + 1 parts of at least minNodesPerTask. */
+  /** [from, to) of each part of `size` positions from `start`: one per thread that takes part, each of at least minNodesPerTask. */
   private split(start: number, size: number): [number, number][] {
-    const count = Math.max(1, Math.min(this.workers + 1, Math.floor(size / this.minNodesPerTask)));
+    const threads = this.mainTakesPart ? this.workers + 1 : this.workers;
+    const count = Math.max(1, Math.min(threads, Math.floor(size / this.minNodesPerTask)));
     const parts: [number, number][] = [];
     for (let i = 0; i < count; i++) {
       parts.push([start + Math.floor((size * i) / count), start + Math.floor((size * (i + 1)) / count)]);
@@ -283,8 +296,9 @@ export class PoolParallelizer implements Parallelizer {
     const raw = (this.raw = grownFloat64(this.raw, plugins * count));
     const blobId = this.nextBlobId++;
     const parts = this.split(0, count);
+    const onMain = this.mainTakesPart || parts.length === 1;
     const sync = this.syncFor(table, entry, false);
-    const pending = parts.slice(1).map(([from, to]) =>
+    const pending = parts.slice(onMain ? 1 : 0).map(([from, to]) =>
       this.runTask<ScoreFailure | null>(
         (full) => ({
           kind: 'score',
@@ -305,7 +319,7 @@ export class PoolParallelizer implements Parallelizer {
       ),
     );
     const [from0, to0] = parts[0]!;
-    let failure = fw.scoreNodes(state, pod, table, feasible, from0, to0, raw.subarray(from0), count);
+    let failure = onMain ? fw.scoreNodes(state, pod, table, feasible, from0, to0, raw.subarray(from0), count) : null;
     const results = await Promise.all(pending);
     for (const result of results) {
       if (!result.ok) {
