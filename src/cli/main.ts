@@ -40,6 +40,7 @@ const RUN_FLAGS = [
   'leader-elect-retry-period',
   'log-level',
   'bind-concurrency',
+  'workers',
   'secure-port',
   'bind-address',
   'tls-cert-file',
@@ -93,6 +94,10 @@ export async function main(argv: string[]): Promise<void> {
           })
           .option('log-level', { choices: LOG_LEVELS, default: 'info' as const, describe: 'Log level' })
           .option('bind-concurrency', { type: 'number', default: 64, describe: 'Binds in flight at once' })
+          .option('workers', {
+            type: 'number',
+            describe: "Worker threads for Filter and Score; 0 runs them inline (default: the config file's parallelism.workers, else one per core)",
+          })
           .option('secure-port', {
             type: 'number',
             default: DEFAULT_SECURE_PORT,
@@ -117,6 +122,7 @@ export async function main(argv: string[]): Promise<void> {
           },
           logLevel: args['log-level'],
           bindConcurrency: args['bind-concurrency'],
+          workers: args.workers,
           securePort: args['secure-port'],
           bindAddress: args['bind-address'],
           tlsCertFile: args['tls-cert-file'],
