@@ -120,6 +120,7 @@ export class ClusterCache {
   private readonly affinityPods = new Map<string, PodState>();
   private readonly dirty = new Set<string>();
   private readonly hooks: CacheHooks;
+  private affinityChanges = 0;
 
   constructor(hooks: CacheHooks = {}) {
     this.hooks = hooks;
@@ -223,13 +224,20 @@ export class ClusterCache {
 
   private track(state: PodState): void {
     this.podStates.set(state.podInfo.uid, state);
-    if (hasAffinity(state.podInfo)) this.affinityPods.set(state.podInfo.uid, state);
-    else this.affinityPods.delete(state.podInfo.uid);
+    if (hasAffinity(state.podInfo)) {
+      this.affinityPods.set(state.podInfo.uid, state);
+      this.affinityChanges++;
+    } else if (this.affinityPods.delete(state.podInfo.uid)) this.affinityChanges++;
   }
 
   private untrack(uid: string): void {
     this.podStates.delete(uid);
-    this.affinityPods.delete(uid);
+    if (this.affinityPods.delete(uid)) this.affinityChanges++;
+  }
+
+  /** Changes whenever a pod with (anti-)affinity terms is added, moved, updated or removed (the scheduling batch drops its nodes then). */
+  get affinityVersion(): number {
+    return this.affinityChanges;
   }
 
   /** Pods with pod (anti-)affinity terms and their nodes; `requiredAntiOnly` narrows to required anti-affinity. */

@@ -100,6 +100,15 @@ export class NodeTable implements NodeTableReader {
   private readonly imageNodes = new Map<number, number>();
   /** Bumped whenever buffers are reallocated, so workers know to re-attach. */
   layoutVersion = 0;
+  /**
+   * Bumped when a row is added or removed, or when a row's spec part (labels,
+   * taints, images, allocatable, unschedulable) is written: what the
+   * scheduling batch (src/scheduler/batch.ts) cannot re-check row by row.
+   */
+  specVersion = 0;
+  /** Per row, the write that last changed it (a row moved by remove() counts as changed). */
+  private stamps: Float64Array;
+  private writes = 0;
 
   constructor(interner: StringInterner, initialCapacity = 64) {
     this.interner = interner;
@@ -110,6 +119,12 @@ export class NodeTable implements NodeTableReader {
     this.requestedCol = sharedFloat64(initialCapacity * this.slots);
     this.nonZeroCol = sharedFloat64(initialCapacity * 2);
     this.pool = sharedFloat64(initialCapacity * 64);
+    this.stamps = new Float64Array(initialCapacity);
+  }
+
+  /** Changes whenever the row at this index is written or replaced (see specVersion for the rest). */
+  rowStamp(row: number): number {
+    return this.stamps[row]!;
   }
 
   get resourceSlots(): number {
@@ -152,8 +167,10 @@ export class NodeTable implements NodeTableReader {
     for (const name of data.requested.keys()) this.ensureSlot(name);
     this.writeResources(row, data);
     const base = row * INT_COLUMNS;
+    this.stamps[row] = ++this.writes;
     this.ints[base + Col.podCount] = data.podCount;
     if (isNew || parts.spec) {
+      this.specVersion++;
       this.ints[base + Col.flags] = data.unschedulable ? FLAG_UNSCHEDULABLE : 0;
       this.writeLabels(row, data.labels);
       this.writeTaints(row, data.taints);
@@ -183,7 +200,9 @@ export class NodeTable implements NodeTableReader {
       this.nonZeroCol.copyWithin(row * 2, last * 2, last * 2 + 2);
       this.names[row] = lastName;
       this.rows.set(lastName, row);
+      this.stamps[row] = ++this.writes;
     }
+    this.specVersion++;
     this.names.length = last;
     this.rows.delete(nodeName);
     this.size = last;
@@ -335,6 +354,9 @@ export class NodeTable implements NodeTableReader {
       allocatable.set(this.allocatableCol.subarray(row * this.slots, (row + 1) * this.slots), row * slots);
       requested.set(this.requestedCol.subarray(row * this.slots, (row + 1) * this.slots), row * slots);
     }
+    const stamps = new Float64Array(capacity);
+    stamps.set(this.stamps.subarray(0, this.size));
+    this.stamps = stamps;
     this.ints = ints;
     this.nonZeroCol = nonZero;
     this.allocatableCol = allocatable;

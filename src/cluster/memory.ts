@@ -3,6 +3,11 @@
 // rules that the scheduler relies on — a bind needs the pod's UID and fails
 // with 409 when the pod is already bound, 404 when it is gone — and delivers
 // informer events asynchronously (on a microtask), as a real watch would.
+//
+// Stored objects are deep-frozen and handed to informers as they are, not
+// copied: like client-go's shared informer cache, whatever an informer
+// delivers is read-only (a handler that writes to it throws). Callers of
+// create/update/get/list get copies of their own.
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PriorityClass, StorageClass } from '../api/types.ts';
 import {
@@ -22,6 +27,13 @@ import {
 
 type AnyObject = Pod | Node | Namespace | PriorityClass | PersistentVolume | PersistentVolumeClaim | StorageClass;
 type Change = { type: 'add' | 'update' | 'delete'; old?: AnyObject; obj: AnyObject };
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
+}
 
 function keyOf(obj: AnyObject): string {
   const m = obj.metadata ?? {};
@@ -86,20 +98,26 @@ export class MemoryClusterClient implements ClusterClient {
     copy.metadata.creationTimestamp ??= new Date().toISOString();
     const key = keyOf(copy);
     if (this.stores[kind].has(key)) throw new ApiError(409, 'AlreadyExists', `${kind} "${key}" already exists`);
+    deepFreeze(copy);
     this.stores[kind].set(key, copy);
     this.publish(kind, { type: 'add', obj: copy });
     return structuredClone(copy) as KindTypes[K];
   }
 
   update<K extends ResourceKind>(kind: K, obj: KindTypes[K]): KindTypes[K] {
-    const key = keyOf(obj);
+    return structuredClone(this.replace(kind, structuredClone(obj) as AnyObject)) as KindTypes[K];
+  }
+
+  /** Stores `next` (owned by the store from now on: frozen) in place of the object of its key. */
+  private replace(kind: ResourceKind, next: AnyObject): AnyObject {
+    const key = keyOf(next);
     const old = this.stores[kind].get(key);
     if (!old) throw new ApiError(404, 'NotFound', `${kind} "${key}" not found`);
-    const copy = structuredClone(obj) as AnyObject;
-    copy.metadata = { ...copy.metadata, uid: old.metadata?.uid, resourceVersion: String(++this.resourceVersion) };
-    this.stores[kind].set(key, copy);
-    this.publish(kind, { type: 'update', old, obj: copy });
-    return structuredClone(copy) as KindTypes[K];
+    next.metadata = { ...next.metadata, uid: old.metadata?.uid, resourceVersion: String(++this.resourceVersion) };
+    deepFreeze(next);
+    this.stores[kind].set(key, next);
+    this.publish(kind, { type: 'update', old, obj: next });
+    return next;
   }
 
   remove(kind: ResourceKind, namespace: string | undefined, name: string): void {
@@ -134,17 +152,19 @@ export class MemoryClusterClient implements ClusterClient {
       try {
         const now = matches(change.obj);
         const before = change.old ? matches(change.old) : false;
-        const obj = structuredClone(change.obj) as KindTypes[K];
+        const obj = change.obj as KindTypes[K];
+        const old = change.old as KindTypes[K];
         if (change.type === 'add' && now) handler.onAdd(obj);
         else if (change.type === 'delete' && now) handler.onDelete(obj);
         else if (change.type === 'update') {
           // As with a real watch, an object leaving the selector is a delete, entering it an add.
-          if (now && before) handler.onUpdate(structuredClone(change.old) as KindTypes[K], obj);
+          if (now && before) handler.onUpdate(old, obj);
           else if (now) handler.onAdd(obj);
-          else if (before) handler.onDelete(structuredClone(change.old) as KindTypes[K]);
+          else if (before) handler.onDelete(old);
         }
-      } catch {
+      } catch (err) {
         // A handler error never stops the informer.
+        if (process.env.BERTH_DEBUG_MEMORY) console.error('memory informer handler failed', err);
       }
     };
     return {
@@ -152,7 +172,7 @@ export class MemoryClusterClient implements ClusterClient {
         running = true;
         this.subscribers[kind].add(subscriber);
         for (const obj of this.stores[kind].values()) {
-          if (matches(obj)) handler.onAdd(structuredClone(obj) as KindTypes[K]);
+          if (matches(obj)) handler.onAdd(obj as KindTypes[K]);
         }
         synced = true;
         await Promise.resolve();
@@ -177,26 +197,23 @@ export class MemoryClusterClient implements ClusterClient {
     if (pod.spec?.nodeName) {
       throw new ApiError(409, 'Conflict', `pod ${ref.name} is already assigned to node "${pod.spec.nodeName}"`);
     }
-    const bound = structuredClone(pod);
-    bound.spec = { ...bound.spec, nodeName };
-    const conditions = (bound.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    // Copies of what changes; the rest is shared with the stored (frozen) pod.
+    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: new Date().toISOString() });
-    bound.status = { ...bound.status, conditions };
-    this.update('pods', bound);
+    this.replace('pods', { ...pod, spec: { ...pod.spec, nodeName }, status: { ...pod.status, conditions } });
   }
 
   async updatePodStatus(ref: PodRef, condition: PodConditionUpdate, nominatedNodeName?: string): Promise<void> {
     const pod = this.stores.pods.get(`${ref.namespace}/${ref.name}`) as Pod | undefined;
     if (!pod || pod.metadata?.uid !== ref.uid) throw new ApiError(404, 'NotFound', `pods "${ref.name}" not found`);
-    const next = structuredClone(pod);
-    const conditions = (next.status?.conditions ?? []).filter((c) => c.type !== condition.type);
+    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== condition.type);
     conditions.push({ ...condition, lastProbeTime: null, lastTransitionTime: condition.lastTransitionTime ?? new Date().toISOString() });
-    next.status = { ...next.status, conditions };
+    const status = { ...pod.status, conditions };
     if (nominatedNodeName !== undefined) {
-      if (nominatedNodeName) next.status.nominatedNodeName = nominatedNodeName;
-      else delete next.status.nominatedNodeName;
+      if (nominatedNodeName) status.nominatedNodeName = nominatedNodeName;
+      else delete status.nominatedNodeName;
     }
-    this.update('pods', next);
+    this.replace('pods', { ...pod, status });
     await Promise.resolve();
   }
 
@@ -207,14 +224,12 @@ export class MemoryClusterClient implements ClusterClient {
   async annotatePod(ref: PodRef, annotations: Record<string, string | null>): Promise<void> {
     const pod = this.stores.pods.get(`${ref.namespace}/${ref.name}`) as Pod | undefined;
     if (!pod) throw new ApiError(404, 'NotFound', `pods "${ref.name}" not found`);
-    const next = structuredClone(pod);
-    const merged: Record<string, string> = { ...next.metadata?.annotations };
+    const merged: Record<string, string> = { ...pod.metadata?.annotations };
     for (const [k, v] of Object.entries(annotations)) {
       if (v === null) delete merged[k];
       else merged[k] = v;
     }
-    next.metadata = { ...next.metadata, annotations: merged };
-    this.update('pods', next);
+    this.replace('pods', { ...pod, metadata: { ...pod.metadata, annotations: merged } });
     await Promise.resolve();
   }
 

@@ -224,6 +224,7 @@ describe('resolveConfig', () => {
       podInitialBackoffSeconds: 1,
       podMaxBackoffSeconds: 10,
       parallelism: { workers: availableParallelism(), minNodesPerTask: DEFAULT_MIN_NODES_PER_TASK },
+      batching: { enabled: true, maxAgeMs: 500 },
       profiles: [
         { schedulerName: 'berth', points: defaultPlugins.points, weights: defaultPlugins.weights, args: {}, percentageOfNodesToScore: 0 },
       ],

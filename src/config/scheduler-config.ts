@@ -13,6 +13,9 @@
 //   parallelism:                            # Filter and Score over worker threads (docs/parallel.md)
 //     workers: 16                           # default: the cores available; 0: all on the scheduling thread
 //     minNodesPerTask: 1600                 # fewest nodes per part; less than two parts' worth runs inline
+//   batching:                               # pods with equal signatures reuse scored nodes (src/scheduler/batch.ts)
+//     enabled: true
+//     maxAgeMs: 500                         # a batch older than this gives way to a full cycle
 //   profiles:
 //   - schedulerName: berth
 //     percentageOfNodesToScore: 50
@@ -67,7 +70,14 @@ export interface SchedulerConfig {
   podMaxBackoffSeconds?: number;
   percentageOfNodesToScore?: number;
   parallelism?: ParallelismConfig;
+  batching?: { enabled?: boolean; maxAgeMs?: number };
   profiles?: ProfileConfig[];
+}
+
+/** Opportunistic batching (src/scheduler/batch.ts). */
+export interface ResolvedBatching {
+  enabled: boolean;
+  maxAgeMs: number;
 }
 
 /** How Filter and Score use worker threads (src/parallel). */
@@ -82,6 +92,7 @@ export interface ResolvedConfig {
   podInitialBackoffSeconds: number;
   podMaxBackoffSeconds: number;
   parallelism: ResolvedParallelism;
+  batching: ResolvedBatching;
   profiles: ResolvedProfile[];
 }
 
@@ -110,7 +121,7 @@ export class ConfigError extends Error {
 
 // --- strict decoding ---------------------------------------------------------
 
-type Shape = 'string' | 'number' | 'integer' | 'any' | { object: Record<string, Shape> } | { array: Shape };
+type Shape = 'string' | 'number' | 'integer' | 'boolean' | 'any' | { object: Record<string, Shape> } | { array: Shape };
 
 const pluginRefShape: Shape = { object: { name: 'string', weight: 'integer' } };
 const pluginSetShape: Shape = { object: { enabled: { array: pluginRefShape }, disabled: { array: pluginRefShape } } };
@@ -132,6 +143,7 @@ const configShape: Shape = {
     podMaxBackoffSeconds: 'integer',
     percentageOfNodesToScore: 'integer',
     parallelism: { object: { workers: 'integer', minNodesPerTask: 'integer' } },
+    batching: { object: { enabled: 'boolean', maxAgeMs: 'integer' } },
     profiles: { array: profileShape },
   },
 };
@@ -147,6 +159,10 @@ function decodeShape(value: unknown, shape: Shape, path: string, errors: string[
   if (shape === 'any') return value;
   if (shape === 'string') {
     if (typeof value !== 'string') errors.push(`${at}: must be a string`);
+    return value;
+  }
+  if (shape === 'boolean') {
+    if (typeof value !== 'boolean') errors.push(`${at}: must be true or false`);
     return value;
   }
   if (shape === 'number' || shape === 'integer') {
@@ -253,6 +269,8 @@ export function resolveConfig(
   };
   if (parallelism.workers < 0 || parallelism.workers > MAX_WORKERS) errors.push(`parallelism.workers: must be in the range [0, ${MAX_WORKERS}]`);
   if (parallelism.minNodesPerTask < 1) errors.push('parallelism.minNodesPerTask: must be greater than 0');
+  const batching: ResolvedBatching = { enabled: config.batching?.enabled ?? true, maxAgeMs: config.batching?.maxAgeMs ?? 500 };
+  if (batching.maxAgeMs < 0) errors.push('batching.maxAgeMs: must be greater than or equal to 0');
 
   const profiles = config.profiles && config.profiles.length > 0 ? config.profiles : [{}];
   const seenNames = new Set<string>();
@@ -365,7 +383,7 @@ export function resolveConfig(
   });
 
   if (errors.length > 0) throw new ConfigError(errors);
-  return { podInitialBackoffSeconds, podMaxBackoffSeconds, parallelism, profiles: resolved };
+  return { podInitialBackoffSeconds, podMaxBackoffSeconds, parallelism, batching, profiles: resolved };
 }
 
 /** Args given in the file over the plugin's defaults (objects merge, everything else replaces). */

@@ -76,6 +76,27 @@ export interface Plugin {
   readonly name: string;
 }
 
+/**
+ * Opportunistic batching (upstream's SignPlugin, KEP-5598): pods with equal
+ * signatures get the same Filter and Score answers, so the algorithm may
+ * reuse one pod's scored nodes for the next (src/scheduler/batch.ts).
+ *
+ * signPod returns the parts of the pod this plugin reads at PreFilter,
+ * Filter, PreScore and Score, as a string (equal strings: equal answers), or
+ * null when the pod cannot be batched. A non-null answer also promises that,
+ * for pods with this signature, the plugin's Filter and Score of a node
+ * depend only on the pod, the node's own row (its spec and its pods) and
+ * state that changes only with node specs or with the set of pods that have
+ * affinity terms (ClusterCache.affinityVersion) — so placing such a pod
+ * changes answers on its own node only — and, if the plugin has
+ * NormalizeScore, that its raw Score of a node does not depend on the
+ * node's pods. A plugin at PreFilter/Filter/PreScore/Score without signPod
+ * makes every pod unsignable. Called once per cycle: cache per PodInfo.
+ */
+export interface SignPlugin extends Plugin {
+  signPod(pod: PodInfo): string | null;
+}
+
 export interface PreEnqueuePlugin extends Plugin {
   /** null lets the pod into activeQ; a status keeps it gated (not counted as an attempt). */
   preEnqueue(pod: PodInfo): Result;

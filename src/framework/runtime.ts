@@ -33,6 +33,7 @@ import type {
   QueueSortPlugin,
   ReservePlugin,
   ScorePlugin,
+  SignPlugin,
 } from './interfaces.ts';
 import { MAX_NODE_SCORE } from './interfaces.ts';
 import type { NodeTableReader, NodeView } from './node-view.ts';
@@ -185,6 +186,10 @@ export class Framework {
   /** Metric series per "point/plugin", made on first use; Filter's and Score's are made up front (hot loops). */
   private readonly slots = new Map<string, PluginSlot>();
   private readonly filterSlots: PluginSlot[] = [];
+  /** The plugins whose signPod makes the batching signature (interfaces.ts, SignPlugin). */
+  private readonly signers: Plugin[];
+  /** PodInfo is immutable: its signature is made once. */
+  private readonly signatures = new WeakMap<PodInfo, string | null>();
 
   constructor(profile: ResolvedProfile, registry: Registry, handle: Handle, recorder?: FrameworkRecorder) {
     this.recorder = recorder;
@@ -230,6 +235,7 @@ export class Framework {
     this.bindPlugins = at('bind');
     if (this.bindPlugins.length === 0) throw new Error('at least one bind plugin must be enabled');
     this.postBindPlugins = at('postBind');
+    this.signers = [...new Set<Plugin>([...this.preFilterPlugins, ...this.filterPlugins, ...this.preScorePlugins, ...this.scorePlugins.map((s) => s.plugin)])];
     if (recorder) for (const plugin of this.filterPlugins) this.filterSlots.push(this.slot('Filter', plugin));
   }
 
@@ -455,7 +461,8 @@ export class Framework {
    * times its weight, summed into `totals` (length ≥ count). A score outside
    * [0, MAX_NODE_SCORE] after normalization is an Error, as upstream.
    * (scoreNodes then combineScores; a worker thread runs scoreNodes over a
-   * range of the feasible nodes and the main thread combines.)
+   * range of the feasible nodes and the main thread combines.) `normalized`,
+   * if given, gets the part of each total from plugins with NormalizeScore.
    */
   runScorePlugins(
     state: CycleState,
@@ -464,13 +471,14 @@ export class Framework {
     feasible: Int32Array,
     count: number,
     totals: Float64Array,
+    normalized?: Float64Array,
   ): Result {
     totals.fill(0, 0, count);
     if (count === 0) return null;
     const start = this.recorder?.now();
     const raw = new Float64Array(this.scorePlugins.length * count);
     const failure = this.scoreNodes(state, pod, nodes, feasible, 0, count, raw, count);
-    const status = this.combineScores(state, pod, feasible, count, raw, failure, totals);
+    const status = this.combineScores(state, pod, feasible, count, raw, failure, totals, normalized);
     if (start !== undefined) this.recordExtensionPoint('Score', status, start);
     return status;
   }
@@ -533,7 +541,7 @@ export class Framework {
    * The rest of Score, over all `count` feasible nodes: per plugin in order,
    * its failure from scoreNodes (if it is the one that failed), NormalizeScore
    * on its row of raw (raw[p * count + i]), the range check, then weight and
-   * sum into totals.
+   * sum into totals (and, for plugins with NormalizeScore, into `normalized`).
    */
   combineScores(
     state: CycleState,
@@ -543,8 +551,10 @@ export class Framework {
     raw: Float64Array,
     failure: ScoreFailure | null,
     totals: Float64Array,
+    normalized?: Float64Array,
   ): Result {
     totals.fill(0, 0, count);
+    normalized?.fill(0, 0, count);
     if (count === 0) return null;
     const plugins = this.scorePlugins;
     const sampled = this.sampled(state);
@@ -574,8 +584,54 @@ export class Framework {
         }
         totals[i]! += s * weight;
       }
+      if (normalized !== undefined && plugin.normalizeScore) for (let i = 0; i < count; i++) normalized[i]! += scores[i]! * weight;
     }
     return null;
+  }
+
+  /**
+   * The pod's batching signature (interfaces.ts, SignPlugin): every PreFilter,
+   * Filter, PreScore and Score plugin's signPod, or null when one of them
+   * cannot sign it (or has no signPod).
+   */
+  signPod(pod: PodInfo): string | null {
+    const known = this.signatures.get(pod);
+    if (known !== undefined) return known;
+    let signature: string | null = '';
+    for (const plugin of this.signers) {
+      const part = typeof (plugin as Partial<SignPlugin>).signPod === 'function' ? (plugin as SignPlugin).signPod(pod) : null;
+      if (part === null) {
+        signature = null;
+        break;
+      }
+      signature += `${plugin.name}=${part}\u0000`;
+    }
+    this.signatures.set(pod, signature);
+    return signature;
+  }
+
+  /**
+   * A node's score from the plugins without NormalizeScore only (weighted,
+   * summed; those PreScore skipped left out): what the batch recomputes for
+   * a node whose pods changed. A score outside [0, MAX_NODE_SCORE] or a
+   * plugin that throws gives an Error status.
+   */
+  scoreUnnormalized(state: CycleState, pod: PodInfo, node: NodeView): number | Status {
+    let total = 0;
+    const plugins = this.scorePlugins;
+    for (let p = 0; p < plugins.length; p++) {
+      const { plugin, weight } = plugins[p]!;
+      if (plugin.normalizeScore || state.skipScorePlugins.has(plugin.name)) continue;
+      let s: number;
+      try {
+        s = plugin.score(state, pod, node);
+      } catch (err) {
+        return pluginError('Score', plugin, err);
+      }
+      if (!(s >= 0 && s <= MAX_NODE_SCORE)) return new Status(Code.Error, [`plugin "${plugin.name}" returns an invalid score ${s}`], plugin.name);
+      total += s * weight;
+    }
+    return total;
   }
 
   runReservePlugins(state: CycleState, pod: PodInfo, nodeName: string): Result {

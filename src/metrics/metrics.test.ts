@@ -189,7 +189,9 @@ describe('the scheduler on the in-memory cluster, instrumented', () => {
     const cluster = new MemoryClusterClient();
     for (let i = 0; i < NODES; i++) cluster.create('nodes', makeNode(`n${i}`).capacity({ cpu: '8', memory: '16Gi', pods: '110' }).obj());
     const metrics = new SchedulerMetrics({ processMetrics: false, pluginSamplePercent: samplePercent });
-    scheduler = new Scheduler({ client: cluster, config, registry: inTreeRegistry, logger: silentLogger(), seed: 7, metrics });
+    // Every pod gets a full cycle (no batching: src/scheduler/batch.ts), so per-node counts are exact.
+    const unbatched = { ...config, batching: { enabled: false, maxAgeMs: 0 } };
+    scheduler = new Scheduler({ client: cluster, config: unbatched, registry: inTreeRegistry, logger: silentLogger(), seed: 7, metrics });
     return { cluster, metrics, scheduler };
   }
 

@@ -25,7 +25,7 @@ export class InlineParallelizer implements Parallelizer {
   }
 
   score(job: ScoreJob): Result {
-    return job.fw.runScorePlugins(job.state, job.pod, job.nodes, job.feasible, job.count, job.totals);
+    return job.fw.runScorePlugins(job.state, job.pod, job.nodes, job.feasible, job.count, job.totals, job.normalized);
   }
 
   close(): Promise<void> {

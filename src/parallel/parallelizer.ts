@@ -59,6 +59,8 @@ export interface ScoreJob {
   readonly count: number;
   /** Out: the weighted sum per feasible node (length ≥ count). */
   readonly totals: Float64Array;
+  /** Out, if given: the part of each total from plugins with NormalizeScore (the batch reuses it). */
+  readonly normalized?: Float64Array;
 }
 
 export interface Parallelizer {

@@ -329,7 +329,7 @@ export class PoolParallelizer implements Parallelizer {
       // The inline loop meets the failing plugin with the lowest index first, at its first failing node.
       if (result.value && (failure === null || result.value.pluginIndex < failure.pluginIndex)) failure = result.value;
     }
-    const status = fw.combineScores(state, pod, feasible, count, raw.subarray(0, plugins * count), failure, totals);
+    const status = fw.combineScores(state, pod, feasible, count, raw.subarray(0, plugins * count), failure, totals, job.normalized);
     // The runtime times Score itself only when it runs it whole (runScorePlugins).
     fw.recordExtensionPoint('Score', status, start);
     return status;

@@ -10,7 +10,8 @@ import type { NodeTableReader } from '../framework/node-view.ts';
 import type { Framework } from '../framework/runtime.ts';
 import { Code, Status, type Result } from '../framework/status.ts';
 import { inlineParallelizer } from '../parallel/inline.ts';
-import type { FilterOutcome, Parallelizer } from '../parallel/parallelizer.ts';
+import { rowAt, type FilterOutcome, type Parallelizer } from '../parallel/parallelizer.ts';
+import { hasChangeStamps, type Batches, type ChangeStamps as ChangeStampsOf } from './batch.ts';
 import { Diagnosis, FitError } from './fit-error.ts';
 
 /** Upstream's minFeasibleNodesToFind and minFeasibleNodesPercentageToFind. */
@@ -35,6 +36,8 @@ export interface ScheduleResult {
   evaluatedNodes: number;
   feasibleNodes: number;
   state: CycleState;
+  /** Placed from a batch of an equal pod's scored nodes (batch.ts), not a full cycle. */
+  batched?: boolean;
 }
 
 /** Deterministic xorshift32 for tie-breaking among equal best scores. */
@@ -60,6 +63,13 @@ interface Cycle {
   nodes: NodeTableReader;
   state: CycleState;
   diagnosis: Diagnosis;
+  /** The pod's batching signature, when batching is on and it has one. */
+  signature: string | null;
+  /** Where Filter started in the rotation of the candidates (for the batch's rejected rows). */
+  start: number;
+  candidates: Int32Array | undefined;
+  numCandidates: number;
+  evaluated: number;
 }
 
 /** Per-scheduler state that lives across cycles. */
@@ -68,13 +78,21 @@ export class Algorithm {
   nextStartNodeIndex = 0;
   private feasible = new Int32Array(0);
   private totals = new Float64Array(0);
+  private normalized = new Float64Array(0);
   private readonly tieBreaker: TieBreaker;
   private readonly parallelizer: Parallelizer;
+  /** Opportunistic batching (batch.ts); undefined: every pod gets a full cycle. */
+  readonly batches: Batches | undefined;
 
-  /** `parallelizer` runs Filter and Score in schedule(); schedulePod() always runs them inline. */
-  constructor(seed = 1, parallelizer: Parallelizer = inlineParallelizer) {
+  /**
+   * `parallelizer` runs Filter and Score in schedule(); schedulePod() always
+   * runs them inline. With `batches`, pods with equal signatures reuse the
+   * last full cycle's scored nodes (both entry points).
+   */
+  constructor(seed = 1, parallelizer: Parallelizer = inlineParallelizer, batches?: Batches) {
     this.tieBreaker = new TieBreaker(seed);
     this.parallelizer = parallelizer;
+    this.batches = batches;
   }
 
   /**
@@ -104,6 +122,13 @@ export class Algorithm {
       throw new FitError(0, diagnosis);
     }
 
+    const batches = this.batches;
+    const signature = batches !== undefined && hasChangeStamps(nodes) ? fw.signPod(pod) : null;
+    if (signature !== null) {
+      const hit = batches!.reuse(fw, pod, signature, nodes as NodeTableReader & ChangeStampsOf, this.tieBreaker);
+      if (hit !== undefined) return { ...hit, batched: true };
+    }
+
     const pre = fw.runPreFilterPlugins(state, pod, nodes);
     // Upstream puts the plugins that restricted the nodes among the
     // unschedulable ones, so their events can wake the pod.
@@ -119,6 +144,7 @@ export class Algorithm {
     if (this.feasible.length < numAllNodes) {
       this.feasible = new Int32Array(numAllNodes);
       this.totals = new Float64Array(numAllNodes);
+      this.normalized = new Float64Array(numAllNodes);
     }
     const cursor = nodes.view(0);
 
@@ -145,7 +171,7 @@ export class Algorithm {
     // Without scoring, the first feasible node is as good as any (upstream).
     const toFind = fw.scorePlugins.length === 0 ? 1 : numFeasibleNodesToFind(fw.percentageOfNodesToScore, numCandidates);
 
-    const cycle: Cycle = { fw, pod, nodes, state, diagnosis };
+    const cycle: Cycle = { fw, pod, nodes, state, diagnosis, signature, start: this.nextStartNodeIndex, candidates, numCandidates, evaluated: 0 };
     const filtered = parallelizer.filter({
       fw,
       state,
@@ -167,6 +193,7 @@ export class Algorithm {
   private afterFilter(cycle: Cycle, outcome: FilterOutcome, parallelizer: Parallelizer): ScheduleResult | Promise<ScheduleResult> {
     const { fw, pod, nodes, state } = cycle;
     const { found, evaluated } = outcome;
+    cycle.evaluated = evaluated;
     // Advance by the nodes looked at, even on failure, so every node gets its turn first.
     this.nextStartNodeIndex = (this.nextStartNodeIndex + evaluated) % nodes.size;
     if (outcome.failure) throw new PluginError(outcome.failure);
@@ -181,14 +208,30 @@ export class Algorithm {
     const feasibleView = feasible.subarray(0, found);
     const preScore = fw.runPreScorePlugins(state, pod, nodes, feasibleView);
     if (preScore !== null) throw new PluginError(preScore);
-    const scored = parallelizer.score({ fw, state, pod, nodes, feasible: feasibleView, count: found, totals: this.totals });
+    const normalized = cycle.signature !== null ? this.normalized : undefined;
+    const scored = parallelizer.score({ fw, state, pod, nodes, feasible: feasibleView, count: found, totals: this.totals, normalized });
     return scored instanceof Promise ? scored.then((status) => this.pick(cycle, evaluated, found, status)) : this.pick(cycle, evaluated, found, scored);
+  }
+
+  /** The rows the cycle's Filter looked at and rejected: evaluated positions of the rotation that did not pass. */
+  private rejectedRows(cycle: Cycle, found: number): Int32Array {
+    const passed = new Set<number>();
+    for (let i = 0; i < found; i++) passed.add(this.feasible[i]!);
+    const out: number[] = [];
+    for (let k = 0; k < cycle.evaluated; k++) {
+      const row = rowAt(cycle, k);
+      if (!passed.has(row)) out.push(row);
+    }
+    return Int32Array.from(out);
   }
 
   /** Highest total wins; ties are broken at random (reservoir sampling), as upstream's selectHost. */
   private pick(cycle: Cycle, evaluated: number, found: number, scoreStatus: Result): ScheduleResult {
     if (scoreStatus !== null) throw new PluginError(scoreStatus);
     const totals = this.totals;
+    if (cycle.signature !== null) {
+      this.batches!.store(cycle.fw, cycle.signature, cycle.nodes as NodeTableReader & ChangeStampsOf, cycle.state, this.feasible, totals, this.normalized, found, this.rejectedRows(cycle, found));
+    }
     let best = 0;
     let ties = 1;
     for (let i = 1; i < found; i++) {

@@ -24,6 +24,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { SchedulerMetrics } from '../metrics/metrics.ts';
 import { inlineParallelizer } from '../parallel/inline.ts';
 import type { Parallelizer } from '../parallel/parallelizer.ts';
+import { Batches, type BatchStats } from './batch.ts';
 import { PoolParallelizer } from '../parallel/pool.ts';
 import { inTreeRegistry } from '../plugins/registry.ts';
 import { realClock, type Clock } from '../queue/clock.ts';
@@ -136,7 +137,11 @@ export class Scheduler {
             logger: options.logger,
           })
         : inlineParallelizer;
-    this.algorithm = new Algorithm(options.seed ?? (Math.random() * 2 ** 32) >>> 0, this.parallelizer);
+    const batching = options.config.batching;
+    const batches = batching.enabled
+      ? new Batches({ maxAgeMs: batching.maxAgeMs, now: () => (options.clock ?? realClock).now(), affinityVersion: () => this.cache.affinityVersion })
+      : undefined;
+    this.algorithm = new Algorithm(options.seed ?? (Math.random() * 2 ** 32) >>> 0, this.parallelizer, batches);
     this.bindConcurrency = options.bindConcurrency ?? 64;
     this.cache = new ClusterCache({
       onInvalidNode: (nodeName, reason) => {
@@ -282,6 +287,7 @@ export class Scheduler {
       { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' },
     );
     const objects = this.objects;
+    // Namespaces and volume objects are read at PreFilter/PreScore: a change drops the batches (batch.ts).
     const follow = <K extends 'namespaces' | 'persistentvolumes' | 'persistentvolumeclaims' | 'storageclasses'>(
       kind: K,
       map: Map<string, KindTypes[K]>,
@@ -290,14 +296,17 @@ export class Scheduler {
       this.client.informer(kind, {
         onAdd: this.guard(`${kind} add`, (o: KindTypes[K]) => {
           objects.put(map, o);
+          this.algorithm.batches?.clear();
           this.queue.moveAllToActiveOrBackoffQueue({ resource, action: 'Add' });
         }),
         onUpdate: this.guard(`${kind} update`, (_old: KindTypes[K], o: KindTypes[K]) => {
           objects.put(map, o);
+          this.algorithm.batches?.clear();
           this.queue.moveAllToActiveOrBackoffQueue({ resource, action: 'Update' });
         }),
         onDelete: this.guard(`${kind} delete`, (o: KindTypes[K]) => {
           objects.drop(map, o);
+          this.algorithm.batches?.clear();
           this.queue.moveAllToActiveOrBackoffQueue({ resource, action: 'Delete' });
         }),
       });
@@ -318,6 +327,11 @@ export class Scheduler {
     if (this.running || this.loopDone) return;
     this.running = true;
     this.loopDone = this.loop();
+  }
+
+  /** What opportunistic batching did (batch.ts); undefined when it is off. */
+  get batchStats(): BatchStats | undefined {
+    return this.algorithm.batches?.stats;
   }
 
   /** The scheduling loop's last sign of life, for /healthz. */

@@ -22,6 +22,7 @@ import {
   type PodInfo,
   type PreScorePlugin,
   type ScorePlugin,
+  type SignPlugin,
 } from '../../framework/interfaces.ts';
 import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
@@ -81,6 +82,11 @@ export function calculatePriority(sumScores: number, numContainers: number): num
 export class ImageLocalityPlugin {
   readonly name = name;
 
+  /** Batching: the images; a node's score reads its images and how many nodes have them (node specs only). */
+  signPod(pod: PodInfo): string {
+    return JSON.stringify(podImages(pod.pod));
+  }
+
   preScore(state: CycleState, pod: PodInfo, nodes: NodeTableReader, _feasible: Int32Array): Result {
     const { images, numContainers } = podImages(pod.pod);
     const imageIds: number[] = [];
@@ -121,4 +127,4 @@ export class ImageLocalityPlugin {
 export const factory = ((_args: unknown, _handle: Handle): ImageLocalityPlugin => new ImageLocalityPlugin()) satisfies (
   args: unknown,
   handle: Handle,
-) => PreScorePlugin & ScorePlugin;
+) => PreScorePlugin & ScorePlugin & SignPlugin;

@@ -25,6 +25,7 @@ import type {
   PreFilterResult,
   PreScorePlugin,
   ScorePlugin,
+  SignPlugin,
 } from '../../framework/interfaces.ts';
 import type { Interner, NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
@@ -144,6 +145,17 @@ export class InterPodAffinityPlugin {
     return null;
   }
 
+  /**
+   * Batching: only pods without affinity terms of their own. Existing pods'
+   * terms then decide (by the pod's namespace and labels), and they change
+   * only with the set of pods that have terms, which the batch watches.
+   */
+  signPod(pod: PodInfo): string | null {
+    const a = pod.pod.spec?.affinity;
+    if (a?.podAffinity || a?.podAntiAffinity) return null;
+    return `${pod.namespace}/${JSON.stringify(pod.pod.metadata?.labels ?? null)}`;
+  }
+
   eventsToRegister(): ClusterEvent[] {
     // Upstream without queueing hints (Berth's queue has none):
     // - Pod Add: a new pod may satisfy the pod's affinity;
@@ -167,4 +179,4 @@ export const factory = ((args: unknown, handle: Handle): InterPodAffinityPlugin 
   const { args: parsed, errors } = parseInterPodAffinityArgs(args);
   if (errors.length > 0) throw new Error(`${name} args: ${errors.join('; ')}`);
   return new InterPodAffinityPlugin(parsed, handle.lister);
-}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions;
+}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions & SignPlugin;

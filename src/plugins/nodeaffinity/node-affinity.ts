@@ -22,6 +22,7 @@ import {
   type PreFilterResult,
   type PreScorePlugin,
   type ScorePlugin,
+  type SignPlugin,
 } from '../../framework/interfaces.ts';
 import {
   OBJECT_NAME_FIELD,
@@ -107,6 +108,11 @@ export function nodeNamesOf(terms: readonly NodeSelectorTerm[]): Set<string> | u
 
 export class NodeAffinityPlugin {
   readonly name = name;
+
+  /** Batching: the pod's node selector and required and preferred node affinity (node labels only). */
+  signPod(pod: PodInfo): string {
+    return JSON.stringify([pod.pod.spec?.nodeSelector ?? null, pod.pod.spec?.affinity?.nodeAffinity ?? null]);
+  }
   private readonly added: ParsedAddedAffinity;
   /** A PodInfo is immutable: its terms are parsed once, however often it is retried. */
   private readonly parsedRequired = new WeakMap<PodInfo, ParsedTerm[]>();
@@ -212,4 +218,4 @@ export const factory = ((args: unknown, _handle: Handle): NodeAffinityPlugin => 
   const { parsed, errors } = parseNodeAffinityArgs(args);
   if (errors.length > 0) throw new Error(`${name} args: ${errors.join('; ')}`);
   return new NodeAffinityPlugin(parsed);
-}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions;
+}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions & SignPlugin;

@@ -13,6 +13,7 @@ import type {
   PodInfo,
   PreFilterPlugin,
   PreFilterResult,
+  SignPlugin,
 } from '../../framework/interfaces.ts';
 import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
@@ -32,6 +33,11 @@ export interface PreFilterState {
 
 export class NodeNamePlugin {
   readonly name = name;
+
+  /** Batching: spec.nodeName. */
+  signPod(pod: PodInfo): string {
+    return pod.pod.spec?.nodeName ?? '';
+  }
 
   preFilter(state: CycleState, pod: PodInfo, nodes: NodeTableReader): PreFilterResult {
     const nodeName = pod.pod.spec?.nodeName;
@@ -63,4 +69,4 @@ export class NodeNamePlugin {
 export const factory = ((_args: unknown, _handle: Handle): NodeNamePlugin => new NodeNamePlugin()) satisfies (
   args: unknown,
   handle: Handle,
-) => PreFilterPlugin & FilterPlugin & EnqueueExtensions;
+) => PreFilterPlugin & FilterPlugin & EnqueueExtensions & SignPlugin;

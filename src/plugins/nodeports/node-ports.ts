@@ -17,6 +17,7 @@ import type {
   PodInfo,
   PreFilterPlugin,
   PreFilterResult,
+  SignPlugin,
 } from '../../framework/interfaces.ts';
 import { Protocol, type NodeTableReader, type NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
@@ -45,6 +46,11 @@ const WILDCARD = -2;
 
 export class NodePortsPlugin {
   readonly name = name;
+
+  /** Batching: the host ports (a node's own ports only). */
+  signPod(pod: PodInfo): string {
+    return JSON.stringify(pod.hostPorts);
+  }
 
   preFilter(state: CycleState, pod: PodInfo, nodes: NodeTableReader): PreFilterResult {
     const wanted = pod.hostPorts;
@@ -108,4 +114,4 @@ export class NodePortsPlugin {
 export const factory = ((_args: unknown, _handle: Handle): NodePortsPlugin => new NodePortsPlugin()) satisfies (
   args: unknown,
   handle: Handle,
-) => PreFilterPlugin & FilterPlugin & EnqueueExtensions;
+) => PreFilterPlugin & FilterPlugin & EnqueueExtensions & SignPlugin;

@@ -11,7 +11,7 @@
 //             Resources the node does not offer, and scalar ones the pod
 //             does not request, are left out.
 import type { CycleState } from '../../framework/cycle-state.ts';
-import type { ClusterEvent, EnqueueExtensions, Handle, PodInfo, PreScorePlugin, ScorePlugin } from '../../framework/interfaces.ts';
+import type { ClusterEvent, EnqueueExtensions, Handle, PodInfo, PreScorePlugin, ScorePlugin, SignPlugin } from '../../framework/interfaces.ts';
 import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
 import {
@@ -33,6 +33,11 @@ const skip = new Status(Code.Skip, [], name);
 
 export class BalancedAllocationPlugin {
   readonly name = name;
+
+  /** Batching: the requests (a node's own requests only). */
+  signPod(pod: PodInfo): string {
+    return JSON.stringify(pod.requests);
+  }
   readonly args: NodeResourcesBalancedAllocationArgs;
   private readonly scorer: ResourceAllocationScorer;
 
@@ -68,4 +73,4 @@ export const factory = ((args: unknown, _handle: Handle): BalancedAllocationPlug
   const parsed = parseBalancedAllocationArgs(args);
   if (parsed.errors.length > 0) throw new InvalidArgsError(name, parsed.errors);
   return new BalancedAllocationPlugin(parsed.args);
-}) satisfies (args: unknown, handle: Handle) => PreScorePlugin & ScorePlugin & EnqueueExtensions;
+}) satisfies (args: unknown, handle: Handle) => PreScorePlugin & ScorePlugin & EnqueueExtensions & SignPlugin;

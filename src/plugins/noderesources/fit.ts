@@ -39,6 +39,7 @@ import type {
   PreFilterResult,
   PreScorePlugin,
   ScorePlugin,
+  SignPlugin,
 } from '../../framework/interfaces.ts';
 import { ResourceSlot, type NodeTableReader, type NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
@@ -112,6 +113,11 @@ function strategyOf(s: ScoringStrategy): Strategy {
 
 export class FitPlugin {
   readonly name = name;
+
+  /** Batching: the requests (a node's own allocatable and requests only). */
+  signPod(pod: PodInfo): string {
+    return JSON.stringify(pod.requests);
+  }
   readonly args: NodeResourcesFitArgs;
   private readonly ignoredResources: ReadonlySet<string>;
   private readonly ignoredResourceGroups: ReadonlySet<string>;
@@ -253,4 +259,4 @@ export const factory = ((args: unknown, _handle: Handle): FitPlugin => {
   const parsed = parseFitArgs(args);
   if (parsed.errors.length > 0) throw new InvalidArgsError(name, parsed.errors);
   return new FitPlugin(parsed.args);
-}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions;
+}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions & SignPlugin;

@@ -8,7 +8,7 @@
 // (framework/tolerations.ts tolerationsTolerateTaint, no allocation).
 import type { Taint, Toleration } from '../../api/types.ts';
 import type { CycleState } from '../../framework/cycle-state.ts';
-import type { ClusterEvent, EnqueueExtensions, FilterPlugin, Handle, PodInfo } from '../../framework/interfaces.ts';
+import type { ClusterEvent, EnqueueExtensions, FilterPlugin, Handle, PodInfo, SignPlugin } from '../../framework/interfaces.ts';
 import type { NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
 import { tolerationsTolerateTaint } from '../../framework/tolerations.ts';
@@ -32,6 +32,11 @@ export function toleratesUnschedulable(tolerations: readonly Toleration[] | unde
 export class NodeUnschedulablePlugin {
   readonly name = name;
 
+  /** Batching: the tolerations. */
+  signPod(pod: PodInfo): string {
+    return JSON.stringify(pod.pod.spec?.tolerations ?? null);
+  }
+
   filter(_state: CycleState, pod: PodInfo, node: NodeView): Result {
     if (!node.unschedulable()) return null;
     return toleratesUnschedulable(pod.pod.spec?.tolerations) ? null : reject;
@@ -53,4 +58,4 @@ export class NodeUnschedulablePlugin {
 export const factory = ((_args: unknown, _handle: Handle): NodeUnschedulablePlugin => new NodeUnschedulablePlugin()) satisfies (
   args: unknown,
   handle: Handle,
-) => FilterPlugin & EnqueueExtensions;
+) => FilterPlugin & EnqueueExtensions & SignPlugin;

@@ -31,6 +31,7 @@ import {
   type PreFilterResult,
   type PreScorePlugin,
   type ScorePlugin,
+  type SignPlugin,
 } from '../../framework/interfaces.ts';
 import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
@@ -379,6 +380,17 @@ export class PodTopologySpreadPlugin {
     return null;
   }
 
+  /**
+   * Batching: only pods that spread over nothing — no constraints of their
+   * own and no default ones (spreading depends on every node's pods, upstream
+   * signs no such pod either).
+   */
+  signPod(pod: PodInfo): string | null {
+    const hard = this.constraints(pod, DO_NOT_SCHEDULE);
+    const soft = this.constraints(pod, SCHEDULE_ANYWAY);
+    return hard.constraints?.length === 0 && soft.constraints?.length === 0 ? '' : null;
+  }
+
   eventsToRegister(): ClusterEvent[] {
     // Upstream without queueing hints: any add, label update or delete of a
     // pod (Berth's queue emits these for assigned pods), and node add,
@@ -400,4 +412,4 @@ export const factory = ((args: unknown, handle: Handle): PodTopologySpreadPlugin
   const parsed = parsePodTopologySpreadArgs(args);
   if (parsed.errors.length > 0) throw new Error(`${name} args: ${parsed.errors.join('; ')}`);
   return new PodTopologySpreadPlugin(parsed.args, handle);
-}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions;
+}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions & SignPlugin;

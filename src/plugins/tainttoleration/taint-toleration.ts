@@ -23,6 +23,7 @@ import {
   type PreFilterResult,
   type PreScorePlugin,
   type ScorePlugin,
+  type SignPlugin,
 } from '../../framework/interfaces.ts';
 import { TaintEffect, type NodeTableReader, type NodeView } from '../../framework/node-view.ts';
 import { defaultNormalizeScore } from '../../framework/normalize-score.ts';
@@ -50,6 +51,11 @@ export interface PreScoreState {
 
 export class TaintTolerationPlugin {
   readonly name = name;
+
+  /** Batching: the tolerations (node taints only). */
+  signPod(pod: PodInfo): string {
+    return JSON.stringify(pod.pod.spec?.tolerations ?? null);
+  }
 
   preFilter(state: CycleState, pod: PodInfo, nodes: NodeTableReader): PreFilterResult {
     const s: PreFilterState = { tolerations: compileTolerations(pod.pod.spec?.tolerations, nodes.interner) };
@@ -102,4 +108,4 @@ export class TaintTolerationPlugin {
 export const factory = ((_args: unknown, _handle: Handle): TaintTolerationPlugin => new TaintTolerationPlugin()) satisfies (
   args: unknown,
   handle: Handle,
-) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions;
+) => PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions & SignPlugin;

@@ -40,6 +40,7 @@ import type {
   PodInfo,
   PreFilterPlugin,
   PreFilterResult,
+  SignPlugin,
 } from '../../framework/interfaces.ts';
 import { compileTerms, matchesAnyTerm, parseNodeSelectorTerms, type CompiledTerm, type ParsedTerm } from '../../framework/node-selector.ts';
 import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
@@ -176,6 +177,11 @@ export class VolumeBindingPlugin {
     this.handle = handle;
   }
 
+  /** Batching: only pods without claims (claims bring volume objects and per-node binding decisions). */
+  signPod(pod: PodInfo): string | null {
+    return claimRefs(pod.pod).length === 0 ? '' : null;
+  }
+
   preFilter(state: CycleState, pod: PodInfo, nodes: NodeTableReader): PreFilterResult {
     const refs = claimRefs(pod.pod);
     if (refs.length === 0) return { status: skip };
@@ -282,4 +288,4 @@ export const factory = ((args: unknown, handle: Handle): VolumeBindingPlugin => 
   const parsed = parseVolumeBindingArgs(args);
   if (parsed.errors.length > 0) throw new InvalidArgsError(name, parsed.errors);
   return new VolumeBindingPlugin(parsed.args, handle);
-}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & EnqueueExtensions;
+}) satisfies (args: unknown, handle: Handle) => PreFilterPlugin & FilterPlugin & EnqueueExtensions & SignPlugin;

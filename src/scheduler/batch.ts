@@ -1,0 +1,266 @@
+// Opportunistic batching: pods that ask for the same thing reuse the last
+// full cycle's scored nodes instead of filtering and scoring the cluster
+// again (upstream's KEP-5598, pkg/scheduler/framework/runtime/batch.go), and
+// more: upstream hands out the next node only when the last chosen node can
+// no longer take another such pod, because it cannot rescore that node;
+// Berth re-checks every kept node whose row changed since it was scored (the
+// pod just placed there, binds confirmed, pods of other schedulers, deletes)
+// with Filter and the score plugins that read the node's pods, and keeps the
+// rest as scored. A batched pod therefore lands on the node a full cycle
+// over the same sample of nodes would pick.
+//
+//   full cycle, signable pod ─▶ store(): the feasible rows, their totals and
+//                               the part of each total from NormalizeScore
+//                               plugins, each row's stamp (NodeTable.rowStamp)
+//   next pod, same signature ─▶ reuse(): PreFilter and PreScore for this pod
+//                               (their CycleState is the pod's own), Filter +
+//                               unnormalized Score on the changed rows, the
+//                               best total wins (ties at random), Filter once
+//                               more on the winner
+//
+// A batch is dropped (and the pod gets a full cycle) when the signature
+// differs or is null (interfaces.ts, SignPlugin), when a node was added,
+// removed or changed its spec (NodeTable.specVersion), when a node the full
+// cycle rejected changed (it may fit now: a full cycle would score it), when the pods with
+// affinity terms changed (their terms may reach any node), when PreFilter or
+// PreScore answer differently, when it is older than maxAgeMs or has served
+// as many pods as it had nodes (so the rotation of full cycles still gives
+// every node its turn), or when no kept node fits. Batches are kept per
+// signature (a few at a time), so interleaved workloads each keep theirs.
+import { CycleState } from '../framework/cycle-state.ts';
+import type { PodInfo } from '../framework/interfaces.ts';
+import type { NodeTableReader } from '../framework/node-view.ts';
+import type { Framework } from '../framework/runtime.ts';
+import type { TieBreaker } from './schedule-pod.ts';
+
+/** What the batch needs of the node table beyond NodeTableReader (NodeTable has it). */
+export interface ChangeStamps {
+  readonly specVersion: number;
+  rowStamp(row: number): number;
+}
+
+export function hasChangeStamps(nodes: NodeTableReader): nodes is NodeTableReader & ChangeStamps {
+  return typeof (nodes as Partial<ChangeStamps>).rowStamp === 'function';
+}
+
+/** Why a batch was dropped (bounded label values for metrics). */
+export type FlushReason = 'incompatible' | 'nodes_changed' | 'rejected_node_changed' | 'affinity_changed' | 'expired' | 'used_up' | 'empty' | 'plugins_differ';
+
+export interface BatchStats {
+  /** Full cycles whose result was kept for later pods. */
+  stored: number;
+  /** Pods placed from a batch. */
+  used: number;
+  /** Rows re-filtered and rescored because they changed. */
+  rechecked: number;
+  flushed: Record<FlushReason, number>;
+}
+
+export interface BatchResult {
+  nodeName: string;
+  state: CycleState;
+  /** Nodes re-checked with Filter. */
+  evaluatedNodes: number;
+  /** Nodes left in the batch. */
+  feasibleNodes: number;
+}
+
+interface Entry {
+  fw: Framework;
+  signature: string;
+  specVersion: number;
+  affinityVersion: number;
+  createdMs: number;
+  uses: number;
+  maxUses: number;
+  count: number;
+  rows: Int32Array;
+  totals: Float64Array;
+  /** The part of totals[i] from plugins with NormalizeScore: kept as is when the row is rescored. */
+  normalized: Float64Array;
+  stamps: Float64Array;
+  /** Rows the full cycle looked at and rejected, and their stamps: one that changes may fit now. */
+  rejected: Int32Array;
+  rejectedStamps: Float64Array;
+  skipFilter: ReadonlySet<string>;
+  skipScore: ReadonlySet<string>;
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+export interface BatchOptions {
+  /** Upstream's maxBatchAge: 500 ms. */
+  maxAgeMs?: number;
+  /** Batches kept at once (one per signature). */
+  maxEntries?: number;
+  /** Monotonic milliseconds. */
+  now?: () => number;
+  /** Changes whenever the set of pods with affinity terms (or their nodes) changes. */
+  affinityVersion?: () => number;
+}
+
+export class Batches {
+  readonly stats: BatchStats = {
+    stored: 0,
+    used: 0,
+    rechecked: 0,
+    flushed: { incompatible: 0, nodes_changed: 0, rejected_node_changed: 0, affinity_changed: 0, expired: 0, used_up: 0, empty: 0, plugins_differ: 0 },
+  };
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxAgeMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  private readonly affinityVersion: () => number;
+  private dirty = new Int32Array(16);
+
+  constructor(options: BatchOptions = {}) {
+    this.maxAgeMs = options.maxAgeMs ?? 500;
+    this.maxEntries = options.maxEntries ?? 8;
+    this.now = options.now ?? (() => performance.now());
+    this.affinityVersion = options.affinityVersion ?? (() => 0);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Keeps a full cycle's scored nodes for later pods with this signature. */
+  store(
+    fw: Framework,
+    signature: string,
+    nodes: NodeTableReader & ChangeStamps,
+    state: CycleState,
+    feasible: Int32Array,
+    totals: Float64Array,
+    normalized: Float64Array,
+    count: number,
+    rejected: Int32Array,
+  ): void {
+    if (count < 2) return;
+    this.entries.delete(signature);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    const stamps = new Float64Array(count);
+    for (let i = 0; i < count; i++) stamps[i] = nodes.rowStamp(feasible[i]!);
+    const rejectedStamps = new Float64Array(rejected.length);
+    for (let i = 0; i < rejected.length; i++) rejectedStamps[i] = nodes.rowStamp(rejected[i]!);
+    this.entries.set(signature, {
+      fw,
+      signature,
+      specVersion: nodes.specVersion,
+      affinityVersion: this.affinityVersion(),
+      createdMs: this.now(),
+      uses: 0,
+      maxUses: count,
+      count,
+      rows: feasible.slice(0, count),
+      totals: totals.slice(0, count),
+      normalized: normalized.slice(0, count),
+      stamps,
+      rejected,
+      rejectedStamps,
+      skipFilter: new Set(state.skipFilterPlugins),
+      skipScore: new Set(state.skipScorePlugins),
+    });
+    this.stats.stored++;
+  }
+
+  /**
+   * A node for the pod from the batch of its signature, or undefined: then
+   * the pod needs a full cycle (and a batch that could not serve it is gone).
+   */
+  reuse(fw: Framework, pod: PodInfo, signature: string, nodes: NodeTableReader & ChangeStamps, tieBreaker: TieBreaker): BatchResult | undefined {
+    const e = this.entries.get(signature);
+    if (e === undefined) return undefined;
+    if (e.fw !== fw) return this.flush(e, 'incompatible');
+    if (e.specVersion !== nodes.specVersion) return this.flush(e, 'nodes_changed');
+    if (e.affinityVersion !== this.affinityVersion()) return this.flush(e, 'affinity_changed');
+    if (this.now() - e.createdMs > this.maxAgeMs) return this.flush(e, 'expired');
+    if (e.uses >= e.maxUses) return this.flush(e, 'used_up');
+    for (let i = 0; i < e.rejected.length; i++) if (nodes.rowStamp(e.rejected[i]!) !== e.rejectedStamps[i]) return this.flush(e, 'rejected_node_changed');
+
+    const state = new CycleState();
+    const pre = fw.runPreFilterPlugins(state, pod, nodes);
+    if (pre.status !== null || !sameSet(state.skipFilterPlugins, e.skipFilter)) return this.flush(e, 'plugins_differ');
+
+    // Filter the rows that changed since they were scored; drop the ones that no longer fit.
+    const cursor = nodes.view(0);
+    const { rows, totals, normalized, stamps } = e;
+    if (this.dirty.length < e.count) this.dirty = new Int32Array(e.count);
+    const dirty = this.dirty;
+    let changed = 0;
+    let evaluated = 0;
+    for (let i = 0; i < e.count; i++) {
+      const row = rows[i]!;
+      if (nodes.rowStamp(row) === stamps[i]) continue;
+      evaluated++;
+      if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) {
+        this.removeAt(e, i--);
+        continue;
+      }
+      dirty[changed++] = i;
+    }
+    if (e.count === 0) return this.flush(e, 'empty');
+
+    const prescore = fw.runPreScorePlugins(state, pod, nodes, rows.subarray(0, e.count));
+    if (prescore !== null || !sameSet(state.skipScorePlugins, e.skipScore)) return this.flush(e, 'plugins_differ');
+    for (let k = 0; k < changed; k++) {
+      const i = dirty[k]!;
+      const row = rows[i]!;
+      const score = fw.scoreUnnormalized(state, pod, cursor.at(row));
+      if (typeof score !== 'number') return this.flush(e, 'plugins_differ');
+      totals[i] = normalized[i]! + score;
+      stamps[i] = nodes.rowStamp(row);
+    }
+    this.stats.rechecked += changed;
+
+    // The best kept node; it passed Filter for an equal pod, and once more for this one.
+    for (;;) {
+      let best = 0;
+      let ties = 1;
+      for (let i = 1; i < e.count; i++) {
+        const score = totals[i]!;
+        if (score > totals[best]!) {
+          best = i;
+          ties = 1;
+        } else if (score === totals[best]!) {
+          ties++;
+          if (tieBreaker.next() % ties === 0) best = i;
+        }
+      }
+      const row = rows[best]!;
+      evaluated++;
+      if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) {
+        this.removeAt(e, best);
+        if (e.count === 0) return this.flush(e, 'empty');
+        continue;
+      }
+      e.uses++;
+      this.stats.used++;
+      return { nodeName: cursor.at(row).name(), state, evaluatedNodes: evaluated, feasibleNodes: e.count };
+    }
+  }
+
+  /** Drops every batch (a profile or the node table went away). */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** Keeps the order (a full cycle's, which tie-breaking follows). */
+  private removeAt(e: Entry, i: number): void {
+    const n = e.count--;
+    e.rows.copyWithin(i, i + 1, n);
+    e.totals.copyWithin(i, i + 1, n);
+    e.normalized.copyWithin(i, i + 1, n);
+    e.stamps.copyWithin(i, i + 1, n);
+  }
+
+  private flush(e: Entry, reason: FlushReason): undefined {
+    this.entries.delete(e.signature);
+    this.stats.flushed[reason]++;
+    return undefined;
+  }
+}
