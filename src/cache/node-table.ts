@@ -82,6 +82,9 @@ function sharedInt32(length: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(1, length) * Int32Array.BYTES_PER_ELEMENT));
 }
 
+/** How many row writes NodeTable.rowOfWrite remembers (a power of two). */
+export const CHANGE_LOG_SIZE = 4096;
+
 export class NodeTable implements NodeTableReader {
   readonly interner: StringInterner;
   size = 0;
@@ -109,6 +112,8 @@ export class NodeTable implements NodeTableReader {
   /** Per row, the write that last changed it (a row moved by remove() counts as changed). */
   private stamps: Float64Array;
   private writes = 0;
+  /** The last CHANGE_LOG_SIZE rows written, in order: write w (1-based) is at (w - 1) & (CHANGE_LOG_SIZE - 1). */
+  private readonly changeLog = new Int32Array(CHANGE_LOG_SIZE);
 
   constructor(interner: StringInterner, initialCapacity = 64) {
     this.interner = interner;
@@ -125,6 +130,25 @@ export class NodeTable implements NodeTableReader {
   /** Changes whenever the row at this index is written or replaced (see specVersion for the rest). */
   rowStamp(row: number): number {
     return this.stamps[row]!;
+  }
+
+  /** How many row writes there have been: rowStamp values are at most this. */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  /**
+   * The row of write w (1 ≤ w ≤ writeCount), while it is among the last
+   * CHANGE_LOG_SIZE writes; -1 for an older one (the caller must look at
+   * every row instead). A row written again shows up again.
+   */
+  rowOfWrite(w: number): number {
+    return w > this.writes - CHANGE_LOG_SIZE && w <= this.writes && w > 0 ? this.changeLog[(w - 1) & (CHANGE_LOG_SIZE - 1)]! : -1;
+  }
+
+  private stamp(row: number): void {
+    this.stamps[row] = ++this.writes;
+    this.changeLog[(this.writes - 1) & (CHANGE_LOG_SIZE - 1)] = row;
   }
 
   get resourceSlots(): number {
@@ -167,7 +191,7 @@ export class NodeTable implements NodeTableReader {
     for (const name of data.requested.keys()) this.ensureSlot(name);
     this.writeResources(row, data);
     const base = row * INT_COLUMNS;
-    this.stamps[row] = ++this.writes;
+    this.stamp(row);
     this.ints[base + Col.podCount] = data.podCount;
     if (isNew || parts.spec) {
       this.specVersion++;
@@ -200,7 +224,7 @@ export class NodeTable implements NodeTableReader {
       this.nonZeroCol.copyWithin(row * 2, last * 2, last * 2 + 2);
       this.names[row] = lastName;
       this.rows.set(lastName, row);
-      this.stamps[row] = ++this.writes;
+      this.stamp(row);
     }
     this.specVersion++;
     this.names.length = last;

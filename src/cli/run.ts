@@ -106,7 +106,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
     try {
       server = await serveScheduler({ serving, scheduler, metrics, logger });
     } catch (err) {
-      logger.error({ err, address: serving.host, port: serving.port }, 'cannot serve on the secure port');
+      // An operator's mistake (two replicas on one port), not a bug: no stack trace.
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason = code === 'EADDRINUSE' ? 'address already in use (replicas on one host need a --secure-port each)' : (err as Error).message;
+      logger.error({ address: serving.host, port: serving.port, code, reason }, 'cannot serve on the secure port');
       await client.close().catch(() => {});
       return 1;
     }

@@ -6,8 +6,9 @@
 //
 // Stored objects are deep-frozen and handed to informers as they are, not
 // copied: like client-go's shared informer cache, whatever an informer
-// delivers is read-only (a handler that writes to it throws). Callers of
-// create/update/get/list get copies of their own.
+// delivers is read-only (a handler that writes to it throws), and so is
+// what create and update return (the stored object); get and list return
+// copies to change and update with. create and update copy what they are given.
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PriorityClass, StorageClass } from '../api/types.ts';
 import {
@@ -27,6 +28,17 @@ import {
 
 type AnyObject = Pod | Node | Namespace | PriorityClass | PersistentVolume | PersistentVolumeClaim | StorageClass;
 type Change = { type: 'add' | 'update' | 'delete'; old?: AnyObject; obj: AnyObject };
+
+/** A deep copy of JSON-like data (objects and arrays; anything else through structuredClone). Faster than structuredClone for API objects. */
+function copyOf<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyOf) as T;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyOf((value as Record<string, unknown>)[key]);
+  return out as T;
+}
 
 function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
@@ -91,7 +103,7 @@ export class MemoryClusterClient implements ClusterClient {
   // --- store operations (the "API" side) ---------------------------------
 
   create<K extends ResourceKind>(kind: K, obj: KindTypes[K]): KindTypes[K] {
-    const copy = structuredClone(obj) as AnyObject;
+    const copy = copyOf(obj) as AnyObject;
     copy.metadata ??= {};
     copy.metadata.uid ??= randomUUID();
     copy.metadata.resourceVersion = String(++this.resourceVersion);
@@ -101,11 +113,11 @@ export class MemoryClusterClient implements ClusterClient {
     deepFreeze(copy);
     this.stores[kind].set(key, copy);
     this.publish(kind, { type: 'add', obj: copy });
-    return structuredClone(copy) as KindTypes[K];
+    return copy as KindTypes[K];
   }
 
   update<K extends ResourceKind>(kind: K, obj: KindTypes[K]): KindTypes[K] {
-    return structuredClone(this.replace(kind, structuredClone(obj) as AnyObject)) as KindTypes[K];
+    return this.replace(kind, copyOf(obj)) as KindTypes[K];
   }
 
   /** Stores `next` (owned by the store from now on: frozen) in place of the object of its key. */
@@ -130,11 +142,11 @@ export class MemoryClusterClient implements ClusterClient {
 
   get<K extends ResourceKind>(kind: K, namespace: string | undefined, name: string): KindTypes[K] | undefined {
     const obj = this.stores[kind].get(namespace ? `${namespace}/${name}` : name);
-    return obj ? (structuredClone(obj) as KindTypes[K]) : undefined;
+    return obj ? (copyOf(obj) as KindTypes[K]) : undefined;
   }
 
   list<K extends ResourceKind>(kind: K): KindTypes[K][] {
-    return [...this.stores[kind].values()].map((o) => structuredClone(o) as KindTypes[K]);
+    return [...this.stores[kind].values()].map((o) => copyOf(o) as KindTypes[K]);
   }
 
   private publish(kind: ResourceKind, change: Change): void {
@@ -218,7 +230,7 @@ export class MemoryClusterClient implements ClusterClient {
   }
 
   recordEvent(event: EventRecord): void {
-    this.events.push(structuredClone(event));
+    this.events.push(deepFreeze(copyOf(event)));
   }
 
   async annotatePod(ref: PodRef, annotations: Record<string, string | null>): Promise<void> {

@@ -30,6 +30,7 @@ import { availableParallelism } from 'node:os';
 import { LineCounter, parseDocument } from 'yaml';
 import { emptyLister } from '../framework/cluster-lister.ts';
 import type { Handle } from '../framework/interfaces.ts';
+import { silentLogger } from '../logging/logger.ts';
 import {
   EXTENSION_POINTS,
   implementsPoint,
@@ -246,6 +247,7 @@ const probeHandle: Handle = {
   binder: { bind: () => Promise.reject(new Error('probe handle cannot bind')) },
   now: () => 0,
   lister: emptyLister,
+  loggerFor: () => silentLogger(),
 };
 
 export function resolveConfig(

@@ -11,6 +11,7 @@
 //   Reserve → Permit → [binding cycle, async] PreBind → Bind → PostBind
 // Any failure after Reserve runs Unreserve on every Reserve plugin in reverse.
 import type { Pod } from '../api/types.ts';
+import type { Logger } from '../logging/logger.ts';
 import type { ClusterLister } from './cluster-lister.ts';
 import type { CycleState } from './cycle-state.ts';
 import type { NodeTableReader, NodeView } from './node-view.ts';
@@ -218,6 +219,12 @@ export interface Handle {
   now(): number;
   /** The pods on each node, namespaces and storage objects, as of the current cycle's snapshot. */
   readonly lister: ClusterLister;
+  /**
+   * The plugin's logger: a child carrying {plugin: pluginName}, the same one
+   * on every call. Constant messages with fields; never in Filter or Score's
+   * per-node path above debug.
+   */
+  loggerFor(pluginName: string): Logger;
 }
 
 export type PluginFactory = (args: unknown, handle: Handle) => Plugin;

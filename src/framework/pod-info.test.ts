@@ -82,6 +82,30 @@ describe('newPodInfo', () => {
     expect(() => newPodInfo(odd)).not.toThrow();
   });
 
+  test('pods of one template share their parsed requests; any difference in what is read gives its own', () => {
+    const spec = (cpu: string, sidecar = false): Pod['spec'] => ({
+      containers: [{ resources: { requests: { cpu, memory: '1Gi' } } }],
+      initContainers: [{ restartPolicy: sidecar ? 'Always' : undefined, resources: { requests: { cpu: '1' } } }],
+    });
+    const a = newPodInfo(pod(spec('500m')));
+    const b = newPodInfo(pod(spec('500m'), { namespace: 'ns', name: 'q', uid: 'u2' }));
+    expect(b.requests).toBe(a.requests);
+    expect(Object.isFrozen(a.requests)).toBe(true);
+    expect(newPodInfo(pod(spec('600m'))).requests.milliCPU).toBe(1000);
+    expect(newPodInfo(pod(spec('1500m'))).requests.milliCPU).toBe(1500);
+    // A sidecar's request adds to the containers'; a plain init container's does not.
+    expect(newPodInfo(pod(spec('500m', true))).requests.milliCPU).toBe(1500);
+    expect(newPodInfo(pod(spec('500m', false))).requests.milliCPU).toBe(1000);
+  });
+
+  test('a malformed quantity is never taken for a memoized one that reads alike', () => {
+    // Both would read "cpu=1,memory=2" if names and values were joined without quoting.
+    const good = newPodInfo(pod({ containers: [{ resources: { requests: { cpu: '1', memory: '2' } } }] }));
+    const bad = newPodInfo(pod({ containers: [{ resources: { requests: { cpu: '1",memory:"2' } } }] }));
+    expect(good.invalid).toBeUndefined();
+    expect(bad.invalid).toMatch(/spec.containers\[0\].resources.requests.cpu/);
+  });
+
   test('the zero requests cannot be changed through one pod', () => {
     const info = newPodInfo(pod({ overhead: { cpu: 'x' } }));
     expect(() => {

@@ -5,7 +5,7 @@
 // so every cycle rejects it with that reason instead of crashing.
 import { podHostPorts, podRequests } from '../api/resources.ts';
 import { QuantityError } from '../api/quantity.ts';
-import { podKey, type Pod } from '../api/types.ts';
+import { podKey, type Container, type Pod, type PodSpec } from '../api/types.ts';
 import type { PodInfo, PodResources } from './interfaces.ts';
 
 /** The requests of a pod that asks for nothing (and of an invalid one). */
@@ -17,6 +17,62 @@ export const ZERO_REQUESTS: PodResources = Object.freeze({
   nonZeroMilliCPU: 0,
   nonZeroMemory: 0,
 });
+
+/**
+ * The fields podRequests reads, as a string: pods of one template (a
+ * Deployment's, a Job's) share it, so their requests are parsed once.
+ * undefined when a field is not what the API would send (then no memo).
+ */
+function resourceKey(spec: PodSpec): string | undefined {
+  let key = '';
+  const list = (l: unknown): boolean => {
+    if (l === undefined || l === null) return true;
+    if (typeof l !== 'object' || Array.isArray(l)) return false;
+    for (const name in l) {
+      const v = (l as Record<string, unknown>)[name];
+      if (typeof v !== 'string' && typeof v !== 'number') return false;
+      // Length-prefixed: no two lists read alike.
+      const value = typeof v === 'string' ? v : `#${v}`;
+      key += `${name.length}:${name}${value.length}:${value}`;
+    }
+    return true;
+  };
+  const containers = (cs: unknown, init: boolean): boolean => {
+    if (cs === undefined) return true;
+    if (!Array.isArray(cs)) return false;
+    for (const c of cs as Container[]) {
+      if (typeof c !== 'object' || c === null) return false;
+      key += init && c.restartPolicy === 'Always' ? 'S[' : '[';
+      if (!list(c.resources?.requests)) return false;
+      key += ']';
+    }
+    key += '|';
+    return true;
+  };
+  if (!containers(spec.containers, false) || !containers(spec.initContainers, true)) return undefined;
+  if (!list(spec.resources?.requests)) return undefined;
+  key += '|';
+  if (!list(spec.overhead)) return undefined;
+  return key;
+}
+
+const MEMO_SIZE = 1024;
+const requestsMemo = new Map<string, PodResources>();
+
+/** podRequests, memoized by resourceKey (results are frozen: shared by every pod of the key). */
+function requestsOf(spec: PodSpec): PodResources {
+  const key = resourceKey(spec);
+  if (key === undefined) return podRequests(spec);
+  let requests = requestsMemo.get(key);
+  if (requests === undefined) {
+    requests = podRequests(spec);
+    Object.freeze(requests.scalar);
+    Object.freeze(requests);
+    if (requestsMemo.size >= MEMO_SIZE) requestsMemo.delete(requestsMemo.keys().next().value!);
+    requestsMemo.set(key, requests);
+  }
+  return requests;
+}
 
 export function newPodInfo(pod: Pod): PodInfo {
   const spec = pod.spec ?? {};
@@ -31,7 +87,7 @@ export function newPodInfo(pod: Pod): PodInfo {
 
   let requests = ZERO_REQUESTS;
   try {
-    requests = podRequests(spec);
+    requests = requestsOf(spec);
   } catch (err) {
     if (!(err instanceof QuantityError)) throw err;
     invalid ??= `${err.field ?? 'spec'}: ${err.message}`;

@@ -5,6 +5,7 @@ import { Histogram, Registry, register as globalRegistry } from 'prom-client';
 import { MemoryClusterClient } from '../cluster/memory.ts';
 import { resolveConfig } from '../config/scheduler-config.ts';
 import { CycleState } from '../framework/cycle-state.ts';
+import { Code, Status } from '../framework/status.ts';
 import { silentLogger } from '../logging/logger.ts';
 import { defaultPlugins, inTreeRegistry } from '../plugins/registry.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
@@ -287,6 +288,48 @@ describe('the scheduler on the in-memory cluster, instrumented', () => {
     expect(sampleValue(m, 'scheduler_pod_scheduling_sli_duration_seconds_count', { attempts: '2' })).toBe(1);
     expect(sampleValue(m, 'scheduler_framework_extension_point_duration_seconds_count', { extension_point: 'Bind', status: 'Error' })).toBe(1);
     expect(sampleValue(m, 'scheduler_framework_extension_point_duration_seconds_count', { extension_point: 'Unreserve', status: 'Success' })).toBe(1);
+  });
+
+  // Upstream's handleSchedulingFailure: a rejection (IsRejected) is an unschedulable attempt wherever it
+  // came from, Reserve and Permit included; only a Code.Error is an error attempt.
+  test.each<{ point: 'reserve' | 'permit'; code: keyof typeof Code; result: 'unschedulable' | 'error'; condition: string }>([
+    { point: 'reserve', code: 'Unschedulable', result: 'unschedulable', condition: 'Unschedulable' },
+    { point: 'reserve', code: 'UnschedulableAndUnresolvable', result: 'unschedulable', condition: 'Unschedulable' },
+    { point: 'permit', code: 'Unschedulable', result: 'unschedulable', condition: 'Unschedulable' },
+    { point: 'permit', code: 'UnschedulableAndUnresolvable', result: 'unschedulable', condition: 'Unschedulable' },
+    { point: 'reserve', code: 'Error', result: 'error', condition: 'SchedulerError' },
+    { point: 'permit', code: 'Error', result: 'error', condition: 'SchedulerError' },
+  ])('$point returning $code: counted as result=$result, PodScheduled=False $condition', async ({ point, code, result, condition }) => {
+    const verdict = () => new Status(Code[code], ['no room in the ledger']);
+    const plugin = { name: 'Ledger', reserve: verdict, unreserve: () => {}, permit: () => ({ status: verdict() }) };
+    const registry = new Map([...inTreeRegistry, ['Ledger', { name: 'Ledger', factory: () => plugin }]]);
+    const withLedger = resolveConfig(
+      { podInitialBackoffSeconds: 1, podMaxBackoffSeconds: 1, profiles: [{ schedulerName: 'berth', plugins: { [point]: { enabled: [{ name: 'Ledger' }] } } }] },
+      registry,
+      defaultPlugins,
+      'berth',
+    );
+    const cluster = new MemoryClusterClient();
+    cluster.create('nodes', makeNode('n0').capacity({ cpu: '8', memory: '16Gi', pods: '110' }).obj());
+    const metrics = new SchedulerMetrics({ processMetrics: false });
+    const s = new Scheduler({ client: cluster, config: withLedger, registry, logger: silentLogger(), seed: 7, metrics });
+    scheduler = s;
+    await s.start();
+    cluster.create('pods', makePod('p').req({ cpu: '100m' }).obj());
+    const event = await until('rejected', () => cluster.events.find((e) => e.reason === 'FailedScheduling'));
+    const m = await scrape(metrics);
+    const other = result === 'error' ? 'unschedulable' : 'error';
+    expect(sampleValue(m, METRIC.scheduleAttempts, { result, profile: 'berth' })).toBe(1);
+    expect(sampleValue(m, METRIC.scheduleAttempts, { result: other, profile: 'berth' })).toBeUndefined();
+    expect(sampleValue(m, `${METRIC.schedulingAttemptDuration}_count`, { result, profile: 'berth' })).toBe(1);
+    // The rest of upstream's handling agrees: a rejected pod waits for an event its rejecter cares about; a failed one backs off.
+    expect(sampleValue(m, METRIC.unschedulablePods, { plugin: 'Ledger', profile: 'berth' })).toBe(result === 'unschedulable' ? 1 : undefined);
+    const pod = await until('PodScheduled=False', () => cluster.get('pods', 'default', 'p')?.status?.conditions?.find((c) => c.type === 'PodScheduled'));
+    expect([pod.status, pod.reason]).toEqual(['False', condition]);
+    // Upstream's words for a rejection: a FitError over the one node the pod was reserved on.
+    if (result === 'unschedulable') expect(event.note).toBe('0/1 nodes are available: 1 no room in the ledger.');
+    else expect(event.note).toContain('no room in the ledger');
+    expect(cluster.list('pods').filter((p) => p.spec?.nodeName)).toEqual([]);
   });
 
   test('the loop heartbeat: stopped before start, idle when there is nothing to do, stopped after stop', async () => {

@@ -8,6 +8,7 @@ import type { ClusterLister } from '../framework/cluster-lister.ts';
 import type { CycleState } from '../framework/cycle-state.ts';
 import type { Handle, PodInfo } from '../framework/interfaces.ts';
 import { EXTENSION_POINTS, Framework, type ExtensionPoint, type Registry, type ResolvedProfile } from '../framework/runtime.ts';
+import { silentLogger, type Logger } from '../logging/logger.ts';
 import { AttachedTable } from './attached-table.ts';
 import { filterRows } from './filter-rows.ts';
 import type { Reply, SharedSlice, Task, WorkerSyncState } from './protocol.ts';
@@ -80,6 +81,7 @@ export function createWorkerHandler(loadRegistry: () => Registry | Promise<Regis
   const table = new AttachedTable();
   const frameworks = new Map<number, Framework>();
   let decoded: { blobId: number; pod: PodInfo; state: CycleState } | undefined;
+  const workerLogger = silentLogger();
 
   const syncState = (): WorkerSyncState => ({
     thread: threadId,
@@ -89,14 +91,19 @@ export function createWorkerHandler(loadRegistry: () => Registry | Promise<Regis
     profiles: [...frameworks.keys()],
   });
 
-  const handle = (profile: ResolvedProfile): Handle => ({
-    schedulerName: profile.schedulerName,
-    binder: { bind: () => Promise.reject(unavailable('handle.binder')) },
-    now: () => {
-      throw unavailable('handle.now');
-    },
-    lister: workerLister,
-  });
+  const handle = (profile: ResolvedProfile): Handle => {
+    const pluginLoggers = new Map<string, Logger>();
+    return {
+      schedulerName: profile.schedulerName,
+      binder: { bind: () => Promise.reject(unavailable('handle.binder')) },
+      now: () => {
+        throw unavailable('handle.now');
+      },
+      lister: workerLister,
+      // Silent: a worker runs only Filter and Score, which log nothing above debug; stdout's JSON lines stay the main thread's.
+      loggerFor: (plugin) => pluginLoggers.get(plugin) ?? pluginLoggers.set(plugin, workerLogger.child({ plugin })).get(plugin)!,
+    };
+  };
 
   return async (task: Task): Promise<Reply> => {
     registry ??= withPlaceholders(await loadRegistry());

@@ -116,6 +116,22 @@ describe('opportunistic batching', () => {
     expect(batches!.stats.used).toBe(2);
   });
 
+  test('more row writes than the table remembers drop the batch', () => {
+    const pods = same(4);
+    const { batches } = run(20, pods, true, (snapshot, step) => {
+      if (step !== 2) return;
+      const other = newPodInfo(makePod('churn').req({ cpu: '1m' }).node('n3').obj());
+      for (let i = 0; i < 2100; i++) {
+        snapshot.cache.addPod(other);
+        snapshot.cache.updateSnapshot(snapshot.table);
+        snapshot.cache.removePod(other);
+        snapshot.cache.updateSnapshot(snapshot.table);
+      }
+    });
+    expect(batches!.stats.flushed.nodes_changed).toBe(1);
+    expect(batches!.stats.used).toBe(2);
+  });
+
   test('a pod with affinity terms appearing drops the batch', () => {
     const pods = same(4);
     const { batches } = run(20, pods, true, (snapshot, step) => {

@@ -31,12 +31,15 @@ import { CycleState } from '../framework/cycle-state.ts';
 import type { PodInfo } from '../framework/interfaces.ts';
 import type { NodeTableReader } from '../framework/node-view.ts';
 import type { Framework } from '../framework/runtime.ts';
-import type { TieBreaker } from './schedule-pod.ts';
+import { pickBest, type TieBreaker } from './schedule-pod.ts';
 
 /** What the batch needs of the node table beyond NodeTableReader (NodeTable has it). */
 export interface ChangeStamps {
   readonly specVersion: number;
   rowStamp(row: number): number;
+  readonly writeCount: number;
+  /** The row of write w, or -1 when the table no longer remembers it. */
+  rowOfWrite(w: number): number;
 }
 
 export function hasChangeStamps(nodes: NodeTableReader): nodes is NodeTableReader & ChangeStamps {
@@ -79,9 +82,12 @@ interface Entry {
   /** The part of totals[i] from plugins with NormalizeScore: kept as is when the row is rescored. */
   normalized: Float64Array;
   stamps: Float64Array;
-  /** Rows the full cycle looked at and rejected, and their stamps: one that changes may fit now. */
-  rejected: Int32Array;
-  rejectedStamps: Float64Array;
+  /** Row → its index in rows, or -1. */
+  indexOf: Int32Array;
+  /** Row → 1 when the full cycle looked at it and rejected it: if it changes, it may fit now. */
+  rejected: Uint8Array;
+  /** The table's writeCount when the batch last looked at its write log. */
+  seenWrites: number;
   skipFilter: ReadonlySet<string>;
   skipScore: ReadonlySet<string>;
 }
@@ -144,9 +150,13 @@ export class Batches {
     this.entries.delete(signature);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     const stamps = new Float64Array(count);
-    for (let i = 0; i < count; i++) stamps[i] = nodes.rowStamp(feasible[i]!);
-    const rejectedStamps = new Float64Array(rejected.length);
-    for (let i = 0; i < rejected.length; i++) rejectedStamps[i] = nodes.rowStamp(rejected[i]!);
+    const indexOf = new Int32Array(nodes.size).fill(-1);
+    for (let i = 0; i < count; i++) {
+      stamps[i] = nodes.rowStamp(feasible[i]!);
+      indexOf[feasible[i]!] = i;
+    }
+    const rejectedMask = new Uint8Array(nodes.size);
+    for (let i = 0; i < rejected.length; i++) rejectedMask[rejected[i]!] = 1;
     this.entries.set(signature, {
       fw,
       signature,
@@ -160,8 +170,9 @@ export class Batches {
       totals: totals.slice(0, count),
       normalized: normalized.slice(0, count),
       stamps,
-      rejected,
-      rejectedStamps,
+      indexOf,
+      rejected: rejectedMask,
+      seenWrites: nodes.writeCount,
       skipFilter: new Set(state.skipFilterPlugins),
       skipScore: new Set(state.skipScorePlugins),
     });
@@ -180,57 +191,53 @@ export class Batches {
     if (e.affinityVersion !== this.affinityVersion()) return this.flush(e, 'affinity_changed');
     if (this.now() - e.createdMs > this.maxAgeMs) return this.flush(e, 'expired');
     if (e.uses >= e.maxUses) return this.flush(e, 'used_up');
-    for (let i = 0; i < e.rejected.length; i++) if (nodes.rowStamp(e.rejected[i]!) !== e.rejectedStamps[i]) return this.flush(e, 'rejected_node_changed');
+
+    // The kept rows written since the last look, from the table's write log.
+    const writes = nodes.writeCount;
+    if (writes - e.seenWrites > 0 && nodes.rowOfWrite(e.seenWrites + 1) < 0) return this.flush(e, 'nodes_changed');
+    const { rows, totals, normalized, stamps, indexOf } = e;
+    if (this.dirty.length < writes - e.seenWrites) this.dirty = new Int32Array(writes - e.seenWrites);
+    const dirty = this.dirty;
+    let changed = 0;
+    for (let w = e.seenWrites + 1; w <= writes; w++) {
+      const row = nodes.rowOfWrite(w);
+      if (e.rejected[row] === 1) return this.flush(e, 'rejected_node_changed');
+      const i = indexOf[row]!;
+      if (i < 0 || stamps[i] === nodes.rowStamp(row)) continue;
+      stamps[i] = nodes.rowStamp(row);
+      dirty[changed++] = row;
+    }
+    e.seenWrites = writes;
 
     const state = new CycleState();
     const pre = fw.runPreFilterPlugins(state, pod, nodes);
     if (pre.status !== null || !sameSet(state.skipFilterPlugins, e.skipFilter)) return this.flush(e, 'plugins_differ');
 
-    // Filter the rows that changed since they were scored; drop the ones that no longer fit.
+    // Filter the changed rows; drop the ones that no longer fit.
     const cursor = nodes.view(0);
-    const { rows, totals, normalized, stamps } = e;
-    if (this.dirty.length < e.count) this.dirty = new Int32Array(e.count);
-    const dirty = this.dirty;
-    let changed = 0;
     let evaluated = 0;
-    for (let i = 0; i < e.count; i++) {
-      const row = rows[i]!;
-      if (nodes.rowStamp(row) === stamps[i]) continue;
+    for (let k = 0; k < changed; k++) {
+      const row = dirty[k]!;
       evaluated++;
-      if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) {
-        this.removeAt(e, i--);
-        continue;
-      }
-      dirty[changed++] = i;
+      if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) this.removeAt(e, indexOf[row]!);
     }
     if (e.count === 0) return this.flush(e, 'empty');
 
     const prescore = fw.runPreScorePlugins(state, pod, nodes, rows.subarray(0, e.count));
     if (prescore !== null || !sameSet(state.skipScorePlugins, e.skipScore)) return this.flush(e, 'plugins_differ');
     for (let k = 0; k < changed; k++) {
-      const i = dirty[k]!;
-      const row = rows[i]!;
+      const row = dirty[k]!;
+      const i = indexOf[row]!;
+      if (i < 0) continue;
       const score = fw.scoreUnnormalized(state, pod, cursor.at(row));
       if (typeof score !== 'number') return this.flush(e, 'plugins_differ');
       totals[i] = normalized[i]! + score;
-      stamps[i] = nodes.rowStamp(row);
     }
     this.stats.rechecked += changed;
 
     // The best kept node; it passed Filter for an equal pod, and once more for this one.
     for (;;) {
-      let best = 0;
-      let ties = 1;
-      for (let i = 1; i < e.count; i++) {
-        const score = totals[i]!;
-        if (score > totals[best]!) {
-          best = i;
-          ties = 1;
-        } else if (score === totals[best]!) {
-          ties++;
-          if (tieBreaker.next() % ties === 0) best = i;
-        }
-      }
+      const best = pickBest(totals, e.count, tieBreaker);
       const row = rows[best]!;
       evaluated++;
       if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) {
@@ -252,10 +259,12 @@ export class Batches {
   /** Keeps the order (a full cycle's, which tie-breaking follows). */
   private removeAt(e: Entry, i: number): void {
     const n = e.count--;
+    e.indexOf[e.rows[i]!] = -1;
     e.rows.copyWithin(i, i + 1, n);
     e.totals.copyWithin(i, i + 1, n);
     e.normalized.copyWithin(i, i + 1, n);
     e.stamps.copyWithin(i, i + 1, n);
+    for (let k = i; k < e.count; k++) e.indexOf[e.rows[k]!] = k;
   }
 
   private flush(e: Entry, reason: FlushReason): undefined {

@@ -56,6 +56,30 @@ export class TieBreaker {
   }
 }
 
+/**
+ * The index of the highest of totals[0..count), ties broken uniformly at
+ * random with one draw (upstream's selectHost draws once per tie, the same
+ * distribution). Shared by full cycles and batches (batch.ts), so both
+ * choose alike.
+ */
+export function pickBest(totals: Float64Array, count: number, tieBreaker: TieBreaker): number {
+  let max = totals[0]!;
+  let first = 0;
+  let ties = 1;
+  for (let i = 1; i < count; i++) {
+    const s = totals[i]!;
+    if (s > max) {
+      max = s;
+      first = i;
+      ties = 1;
+    } else if (s === max) ties++;
+  }
+  if (ties === 1) return first;
+  let k = tieBreaker.next() % ties;
+  for (let i = first; i < count; i++) if (totals[i] === max && k-- === 0) return i;
+  return first;
+}
+
 /** What one cycle carries from Filter to Score. */
 interface Cycle {
   fw: Framework;
@@ -225,25 +249,14 @@ export class Algorithm {
     return Int32Array.from(out);
   }
 
-  /** Highest total wins; ties are broken at random (reservoir sampling), as upstream's selectHost. */
+  /** Highest total wins; ties are broken at random (pickBest). */
   private pick(cycle: Cycle, evaluated: number, found: number, scoreStatus: Result): ScheduleResult {
     if (scoreStatus !== null) throw new PluginError(scoreStatus);
     const totals = this.totals;
     if (cycle.signature !== null) {
       this.batches!.store(cycle.fw, cycle.signature, cycle.nodes as NodeTableReader & ChangeStampsOf, cycle.state, this.feasible, totals, this.normalized, found, this.rejectedRows(cycle, found));
     }
-    let best = 0;
-    let ties = 1;
-    for (let i = 1; i < found; i++) {
-      const score = totals[i]!;
-      if (score > totals[best]!) {
-        best = i;
-        ties = 1;
-      } else if (score === totals[best]!) {
-        ties++;
-        if (this.tieBreaker.next() % ties === 0) best = i;
-      }
-    }
+    const best = pickBest(totals, found, this.tieBreaker);
     return { nodeName: cycle.nodes.view(this.feasible[best]!).name(), evaluatedNodes: evaluated, feasibleNodes: found, state: cycle.state };
   }
 }

@@ -1,10 +1,12 @@
 // The scheduler end to end on the in-memory cluster: informers, queue, cache,
 // plugins, binding, Events and conditions, with failures injected.
+import { Writable } from 'node:stream';
 import type { Node, Pod } from '../api/types.ts';
 import { ApiError } from '../cluster/client.ts';
 import { MemoryClusterClient } from '../cluster/memory.ts';
 import { resolveConfig } from '../config/scheduler-config.ts';
-import { silentLogger } from '../logging/logger.ts';
+import type { Handle } from '../framework/interfaces.ts';
+import { createLogger, silentLogger } from '../logging/logger.ts';
 import { defaultPlugins, inTreeRegistry } from '../plugins/registry.ts';
 import { makeNode, makePod } from '../testing/builders.ts';
 import { Scheduler } from './scheduler.ts';
@@ -208,4 +210,48 @@ describe('Scheduler on the in-memory cluster', () => {
     expect(boundTo(cluster, 'high')).toBe('n1');
     expect(boundTo(cluster, 'low')).toBeUndefined();
   });
+});
+
+describe("the plugins' Handle", () => {
+  let running: Scheduler | undefined;
+  afterEach(async () => {
+    await running?.stop(100);
+    running = undefined;
+  });
+
+  test('loggerFor gives each plugin one child logger carrying {plugin}; DefaultBinder logs a failed bind through it', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    let handle: Handle | undefined;
+    const registry = new Map([
+      ...inTreeRegistry,
+      ['Spy', { name: 'Spy', factory: (_args: unknown, h: Handle) => ((handle = h), { name: 'Spy', permit: () => ({ status: null }) }) }],
+    ]);
+    const withSpy = resolveConfig({ podInitialBackoffSeconds: 1, podMaxBackoffSeconds: 1, profiles: [{ schedulerName: 'berth', plugins: { permit: { enabled: [{ name: 'Spy' }] } } }] }, registry, defaultPlugins, 'berth');
+    const cluster = new MemoryClusterClient();
+    cluster.create('nodes', makeNode('n1').capacity({ cpu: '1', memory: '1Gi', pods: '10' }).obj());
+    const scheduler = new Scheduler({ client: cluster, config: withSpy, registry, logger: createLogger({ level: 'info', destination }), seed: 7 });
+    running = scheduler;
+
+    // Made once per plugin: every call hands back the same child.
+    expect(handle!.loggerFor('Spy')).toBe(handle!.loggerFor('Spy'));
+    expect(handle!.loggerFor('Spy')).not.toBe(handle!.loggerFor('DefaultBinder'));
+    handle!.loggerFor('Spy').info({ detail: 1 }, 'spying');
+    expect(lines.find((l) => l.msg === 'spying')).toMatchObject({ name: 'berth', plugin: 'Spy', detail: 1 });
+
+    let failures = 1;
+    cluster.beforeBind = () => {
+      if (failures-- > 0) throw new ApiError(500, 'InternalError', 'etcd is having a bad day');
+    };
+    await scheduler.start();
+    cluster.create('pods', makePod('p').obj());
+    await until('bound after retry', () => boundTo(cluster, 'p'), 5_000);
+    const failed = lines.filter((l) => l.msg === 'bind failed');
+    expect(failed).toEqual([expect.objectContaining({ plugin: 'DefaultBinder', pod: 'default/p', node: 'n1', err: expect.objectContaining({ status: 500, reason: 'InternalError' }) as unknown })]);
+  }, 10_000);
 });

@@ -8,7 +8,6 @@
 //   any failure after assume → handleBindingFailure: Unreserve, forget, requeue
 //   no node fits / plugin error → handleSchedulingFailure: Event, PodScheduled=False, requeue
 import type { Node, Pod } from '../api/types.ts';
-import { podKey } from '../api/types.ts';
 import { ClusterCache } from '../cache/cache.ts';
 import { StringInterner } from '../cache/interner.ts';
 import { ClusterObjects, SnapshotLister } from '../cache/lister.ts';
@@ -29,7 +28,7 @@ import { PoolParallelizer } from '../parallel/pool.ts';
 import { inTreeRegistry } from '../plugins/registry.ts';
 import { realClock, type Clock } from '../queue/clock.ts';
 import { SchedulingQueue } from '../queue/scheduling-queue.ts';
-import { FitError } from './fit-error.ts';
+import { Diagnosis, FitError, fitErrorMessage } from './fit-error.ts';
 import { Algorithm, PluginError } from './schedule-pod.ts';
 
 export interface SchedulerOptions {
@@ -111,8 +110,8 @@ export class Scheduler {
   readonly parallelizer: Parallelizer;
   private readonly bindConcurrency: number;
   private readonly informers: Informer[] = [];
-  /** The pods the informer knows, by UID: to tell whether a failing pod still exists. */
-  private readonly knownPods = new Map<string, Pod>();
+  /** The pods the informer knows (their PodInfos), by UID: to tell whether a failing pod still exists, and to reuse an update's old PodInfo. */
+  private readonly knownPods = new Map<string, PodInfo>();
   private inflightBinds = 0;
   private readonly bindSlotWaiters: (() => void)[] = [];
   private readonly bindsDone = new Set<Promise<void>>();
@@ -160,11 +159,13 @@ export class Scheduler {
     this.metrics = options.metrics;
     this.lister = new SnapshotLister(this.cache, this.table, this.objects);
     for (const profile of options.config.profiles) {
+      const pluginLoggers = new Map<string, Logger>();
       const handle: Handle = {
         schedulerName: profile.schedulerName,
         binder: { bind: (pod, nodeName) => this.client.bind({ namespace: pod.namespace, name: pod.name, uid: pod.uid }, nodeName) },
         now: () => clock.now(),
         lister: this.lister,
+        loggerFor: (plugin) => pluginLoggers.get(plugin) ?? pluginLoggers.set(plugin, this.logger.child({ plugin })).get(plugin)!,
       };
       this.frameworks.set(profile.schedulerName, new Framework(profile, options.registry, handle, options.metrics?.frameworkRecorder(profile.schedulerName)));
     }
@@ -189,9 +190,15 @@ export class Scheduler {
 
   // --- informer handlers -------------------------------------------------
 
+  /** The PodInfo of a pod object: the one made when the informer last delivered it (an update's old object), or a new one. */
+  private infoOf(pod: Pod): PodInfo {
+    const known = this.knownPods.get(pod.metadata?.uid ?? '');
+    return known !== undefined && known.pod === pod ? known : newPodInfo(pod);
+  }
+
   private onPodAdd(pod: Pod): void {
-    const info = newPodInfo(pod);
-    this.knownPods.set(info.uid, pod);
+    const info = this.infoOf(pod);
+    this.knownPods.set(info.uid, info);
     if (pod.spec?.nodeName) {
       this.cache.addPod(info);
       this.queue.assignedPodAdded(info);
@@ -201,9 +208,9 @@ export class Scheduler {
   }
 
   private onPodUpdate(oldPod: Pod, newPod: Pod): void {
-    const oldInfo = newPodInfo(oldPod);
-    const newInfo = newPodInfo(newPod);
-    this.knownPods.set(newInfo.uid, newPod);
+    const oldInfo = this.infoOf(oldPod);
+    const newInfo = this.infoOf(newPod);
+    this.knownPods.set(newInfo.uid, newInfo);
     if (newPod.spec?.nodeName) {
       if (!oldPod.spec?.nodeName) {
         // Bound (by us or by someone else): out of the queue, onto its node.
@@ -221,7 +228,7 @@ export class Scheduler {
   }
 
   private onPodDelete(pod: Pod): void {
-    const info = newPodInfo(pod);
+    const info = this.infoOf(pod);
     this.knownPods.delete(info.uid);
     if (pod.spec?.nodeName || this.cache.nodeOf(info.uid) !== undefined) {
       this.cache.removePod(info);
@@ -498,7 +505,7 @@ export class Scheduler {
     this.unreserveAndForget(fw, state, qpi.podInfo, nodeName, log);
     // The pod's own state changed (deleted, or bound by someone else): the
     // informer will tell us; a requeue would only fail again.
-    const current = this.knownPods.get(qpi.podInfo.uid);
+    const current = this.knownPods.get(qpi.podInfo.uid)?.pod;
     if (!current || current.spec?.nodeName || isTerminating(current)) {
       this.metrics?.attemptFinished(qpi, 'error');
       log.info({ node: nodeName, reason: message }, 'bind abandoned: pod gone or already bound');
@@ -524,6 +531,19 @@ export class Scheduler {
       message = `pod cannot be scheduled: ${err.message}`;
       qpi.unschedulablePlugins = new Set();
       log.warn({ reason: err.message }, 'pod spec is invalid');
+    } else if (err instanceof PluginError && (err.status.isRejection() || err.status.code === Code.Pending)) {
+      // Reserve or Permit rejected the pod on the node it chose. As upstream (status.IsRejected()), that is
+      // a FitError over the one node: unschedulable, waiting for an event its plugin cares about; not an error.
+      const status = err.status;
+      this.stats.unschedulable++;
+      reason = 'Unschedulable';
+      const diagnosis = new Diagnosis();
+      for (const r of status.reasons) diagnosis.reasons.set(r, 1);
+      message = fitErrorMessage(1, diagnosis);
+      const plugins = new Set(status.plugin ? [status.plugin] : []);
+      if (status.code === Code.Pending) qpi.pendingPlugins = plugins;
+      else qpi.unschedulablePlugins = plugins;
+      log.info({ reason: message, plugin: status.plugin }, 'pod is unschedulable');
     } else {
       this.stats.errors++;
       reason = 'SchedulerError';
@@ -532,7 +552,7 @@ export class Scheduler {
     }
     this.metrics?.attemptFinished(qpi, reason === 'Unschedulable' ? 'unschedulable' : 'error');
 
-    const current = this.knownPods.get(podInfo.uid);
+    const current = this.knownPods.get(podInfo.uid)?.pod;
     if (!current || current.spec?.nodeName) {
       // Deleted or bound meanwhile: nothing to requeue or report.
       this.queue.done(podInfo.uid);
@@ -586,7 +606,7 @@ export class Scheduler {
 
   /** "ns/name" of every pod the informer knows. */
   knownPodKeys(): string[] {
-    return [...this.knownPods.values()].map(podKey);
+    return [...this.knownPods.values()].map((info) => info.key);
   }
 }
 

@@ -27,6 +27,7 @@ import { NodeCursor, NodeTable } from '../cache/node-table.ts';
 import { emptyLister } from '../framework/cluster-lister.ts';
 import type { Handle, PodInfo } from '../framework/interfaces.ts';
 import { newPodInfo } from '../framework/pod-info.ts';
+import { silentLogger, type Logger } from '../logging/logger.ts';
 
 let uidCounter = 0;
 function nextUid(): string {
@@ -266,7 +267,19 @@ export function buildSnapshot(nodes: Node[], pods: Pod[] = [], extra: SnapshotOb
   };
 }
 
-/** A plugin Handle for tests: binds nothing, time stands still, an empty lister unless given. */
-export function testHandle(overrides: Partial<Handle> = {}): Handle {
-  return { schedulerName: 'berth', binder: { bind: () => Promise.resolve() }, now: () => 0, lister: emptyLister, ...overrides };
+/**
+ * A plugin Handle for tests: binds nothing, time stands still, an empty
+ * lister, and plugin loggers that are children of `logger` (silent unless
+ * given; pass one to read what a plugin logs), unless overridden.
+ */
+export function testHandle(overrides: Partial<Handle> = {}, logger: Logger = silentLogger()): Handle {
+  const pluginLoggers = new Map<string, Logger>();
+  return {
+    schedulerName: 'berth',
+    binder: { bind: () => Promise.resolve() },
+    now: () => 0,
+    lister: emptyLister,
+    loggerFor: (plugin) => pluginLoggers.get(plugin) ?? pluginLoggers.set(plugin, logger.child({ plugin })).get(plugin)!,
+    ...overrides,
+  };
 }

@@ -5,12 +5,9 @@
 // is not a terminal) without the kubeconfig's bearer token, and exits 0 soon
 // after SIGTERM. Everything is checked from the API.
 import { CoreV1Api, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { killAll, spawnBerth, waitFor, type BerthProcess } from '../harness/berth-process.ts';
 import { createNamespace, nodeObject, testKubeConfig, uniqueName } from '../harness/kube.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const schedulerName = uniqueName('berth-run');
@@ -21,34 +18,7 @@ const LABEL = 'berth-test/berth-run';
 const labelValue = uniqueName('n');
 
 let namespace: string;
-let child: ChildProcessWithoutNullStreams | undefined;
-let stdout = '';
-let stderr = '';
-let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-
-function output(): string {
-  return `--- berth stdout ---\n${stdout}\n--- berth stderr ---\n${stderr}`;
-}
-
-/** Polls `check` until it returns a value; fails early, with Berth's output, if Berth exits. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (exited) throw new Error(`berth exited (${JSON.stringify(exited)}) while waiting for ${what}\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function logLines(): Record<string, unknown>[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+let berth: BerthProcess;
 
 beforeAll(async () => {
   namespace = await createNamespace(core, 'berth-run');
@@ -56,43 +26,24 @@ beforeAll(async () => {
   node.spec = { taints: [{ key: LABEL, value: labelValue, effect: 'NoSchedule' }] };
   await core.createNode({ body: node });
 
-  // The environment is this process's: it holds the harness's BERTH_TEST_* variables, which are not flags.
-  const spawned = spawn(
-    process.execPath,
-    [
-      join(root, 'src', 'cli', 'main.ts'),
-      'run',
-      '--kubeconfig',
-      process.env.BERTH_TEST_KUBECONFIG!,
-      '--leader-elect=false',
-      // No HTTPS server: observability.test.ts covers it, on a port of its own.
-      '--secure-port=0',
-      '--scheduler-name',
-      schedulerName,
-      '--log-level',
-      'debug',
-    ],
-    { cwd: root, env: process.env, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  child = spawned;
-  spawned.stdin.end();
-  spawned.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  spawned.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  exit = new Promise((done) =>
-    spawned.on('close', (code, signal) => {
-      exited = { code, signal };
-      done(exited);
-    }),
-  );
-  await waitFor('berth to start scheduling', () => Promise.resolve(stdout.includes('"msg":"scheduling"') ? true : undefined));
+  berth = spawnBerth([
+    'run',
+    '--kubeconfig',
+    process.env.BERTH_TEST_KUBECONFIG!,
+    '--leader-elect=false',
+    // No HTTPS server: observability.test.ts covers it, on a port of its own.
+    '--secure-port=0',
+    '--scheduler-name',
+    schedulerName,
+    '--log-level',
+    'debug',
+  ]);
+  await waitFor('berth to start scheduling', () => berth.logged('scheduling'), { watch: [berth] });
 }, 60_000);
 
 afterAll(async () => {
   // Whatever happened above, no berth outlives the file.
-  if (child && !exited) {
-    child.kill('SIGKILL');
-    await exit;
-  }
+  await killAll();
   await core.deleteNode({ name: nodeName }).catch(() => {});
   await core.deleteNamespace({ name: namespace }).catch(() => {});
 });
@@ -112,17 +63,25 @@ describe('berth run against a real cluster', () => {
     };
     await core.createNamespacedPod({ namespace, body: pod });
 
-    const bound = await waitFor('the pod bound', async () => {
-      const p = await core.readNamespacedPod({ namespace, name: 'web' });
-      return p.spec?.nodeName ? p : undefined;
-    });
+    const bound = await waitFor(
+      'the pod bound',
+      async () => {
+        const p = await core.readNamespacedPod({ namespace, name: 'web' });
+        return p.spec?.nodeName ? p : undefined;
+      },
+      { watch: [berth] },
+    );
     expect(bound.spec!.nodeName).toBe(nodeName);
     expect(bound.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status).toBe('True');
 
-    const scheduled = await waitFor<CoreV1Event>('the Scheduled event', async () => {
-      const events = await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' });
-      return events.items.find((e) => e.reason === 'Scheduled');
-    });
+    const scheduled = await waitFor<CoreV1Event>(
+      'the Scheduled event',
+      async () => {
+        const events = await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' });
+        return events.items.find((e) => e.reason === 'Scheduled');
+      },
+      { watch: [berth] },
+    );
     expect([scheduled.type, scheduled.message, scheduled.involvedObject.kind]).toEqual([
       'Normal',
       `Successfully assigned ${namespace}/web to ${nodeName}`,
@@ -130,16 +89,13 @@ describe('berth run against a real cluster', () => {
     ]);
 
     const signalled = Date.now();
-    child!.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const result = await Promise.race([exit, new Promise<'still running 5 s after SIGTERM'>((r) => (timer = setTimeout(() => r('still running 5 s after SIGTERM'), 5_000)))]);
-    clearTimeout(timer);
-    expect(result).toEqual({ code: 0, signal: null });
+    berth.kill('SIGTERM');
+    expect(await berth.exitWithin(5_000, 'still running 5 s after SIGTERM')).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalled).toBeLessThan(5_000);
 
     // Logs: JSON lines on stdout (not a terminal), nothing on stderr, the lifecycle in order.
-    expect(stderr).toBe('');
-    const lines = logLines();
+    expect(berth.stderr).toBe('');
+    const lines = berth.lines();
     const messages = lines.map((l) => l.msg);
     expect(messages).toEqual(expect.arrayContaining(['kubernetes client ready', 'scheduling', 'shutting down']));
     expect(messages.indexOf('scheduling')).toBeLessThan(messages.indexOf('shutting down'));
@@ -149,7 +105,7 @@ describe('berth run against a real cluster', () => {
     // Not the token, at debug level, anywhere in what it wrote.
     const token = kc.getCurrentUser()?.token;
     expect(token).toMatch(/^[0-9a-f]{48}$/);
-    expect(stdout).not.toContain(token);
-    expect(stderr).not.toContain(token);
+    expect(berth.stdout).not.toContain(token);
+    expect(berth.stderr).not.toContain(token);
   }, 60_000);
 });

@@ -3,19 +3,19 @@
 // Lease in this file's namespace, with short timings so that takeovers are
 // quick. Every claim is checked from the API: the Lease, the pods' nodeName,
 // and the Scheduled Events (their reportingInstance is the replica's
-// identity, the same hostname_uuid it writes into the Lease).
+// identity, the same hostname_uuid it writes into the Lease); and, in the
+// first test, from each replica's /metrics (leader_election_master_status).
 //
 // The pods select a node made for this file (a label, and a taint only they
 // tolerate), so other files' schedulers and pods never meet them.
 import { CoordinationV1Api, CoreV1Api, type CoreV1Event, type V1Lease, type V1Pod } from '@kubernetes/client-node';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ApiError, type Lease } from '../../src/cluster/client.ts';
 import { createKubeClusterClient, type KubeClusterClient } from '../../src/cluster/kube/index.ts';
+import { sampleValue } from '../../src/metrics/exposition.ts';
+import { METRIC } from '../../src/metrics/metrics.ts';
+import { BerthProcess, freePorts, killAll, scrape, sleep, waitFor } from '../harness/berth-process.ts';
 import { createNamespace, nodeObject, testKubeConfig, uniqueName } from '../harness/kube.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const coordination = kc.makeApiClient(CoordinationV1Api);
@@ -36,25 +36,14 @@ interface Timings {
 /** Short enough for three takeovers in one test; a standby tries every 1 to 2.2 s. */
 const FAST: Timings = { lease: '4s', renew: '3s', retry: '1s' };
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
+/** A `berth run` replica electing on the Lease leaseName; afterEach and afterAll kill what still runs, whatever failed. */
+class Replica extends BerthProcess {
+  /** Its --secure-port on 127.0.0.1; 0: none. */
+  readonly securePort: number;
 
-/** Every replica ever started: afterEach and afterAll kill what still runs, whatever failed. */
-const replicas = new Set<Replica>();
-
-class Replica {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly name: string;
-  stdout = '';
-  stderr = '';
-  exited: Exit | undefined;
-  readonly exit: Promise<Exit>;
-
-  constructor(name: string, leaseName: string, timings: Timings) {
-    this.name = name;
-    this.child = spawn(
-      process.execPath,
+  constructor(name: string, leaseName: string, timings: Timings, securePort = 0) {
+    super(
       [
-        join(root, 'src', 'cli', 'main.ts'),
         'run',
         '--kubeconfig',
         process.env.BERTH_TEST_KUBECONFIG!,
@@ -72,38 +61,15 @@ class Replica {
         timings.retry,
         '--log-level',
         'info',
-        // Replicas share this host: no secure port (it would be the same one).
+        // Replicas share this host: each needs a secure port of its own, or none.
         '--secure-port',
-        '0',
+        String(securePort),
+        '--bind-address',
+        '127.0.0.1',
       ],
-      { cwd: root, env: process.env, stdio: ['pipe', 'pipe', 'pipe'] },
+      name,
     );
-    this.child.stdin.end();
-    this.child.stdout.on('data', (c: Buffer) => (this.stdout += c.toString()));
-    this.child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()));
-    this.exit = new Promise((done) =>
-      this.child.on('close', (code, signal) => {
-        this.exited = { code, signal };
-        done(this.exited);
-      }),
-    );
-    replicas.add(this);
-  }
-
-  lines(): Record<string, unknown>[] {
-    const lines: Record<string, unknown>[] = [];
-    for (const line of this.stdout.split('\n')) {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // a partial last line
-      }
-    }
-    return lines;
-  }
-
-  logged(msg: string): Record<string, unknown> | undefined {
-    return this.lines().find((l) => l.msg === msg);
+    this.securePort = securePort;
   }
 
   /** hostname_uuid, from its first election log line. */
@@ -113,45 +79,13 @@ class Replica {
     return line.identity as string;
   }
 
-  output(): string {
-    return `--- ${this.name} stdout ---\n${this.stdout.slice(-6000)}\n--- ${this.name} stderr ---\n${this.stderr.slice(-3000)}`;
-  }
-
   /** Ready to take over: campaigning, with its caches synced. */
   async standingBy(): Promise<void> {
-    await waitFor(`${this.name} campaigning with synced caches`, () => (this.logged('attempting to acquire leader lease') && this.logged('caches synced') ? true : undefined), 30_000, [this]);
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    if (!this.exited) this.child.kill(signal);
+    await waitFor(`${this.name} campaigning with synced caches`, () => (this.logged('attempting to acquire leader lease') && this.logged('caches synced') ? true : undefined), {
+      watch: [this],
+    });
   }
 }
-
-async function killAll(): Promise<void> {
-  for (const r of replicas) {
-    if (!r.exited) {
-      r.child.kill('SIGCONT');
-      r.child.kill('SIGKILL');
-    }
-  }
-  await Promise.all([...replicas].map((r) => r.exit));
-  replicas.clear();
-}
-
-/** Polls `check` until it returns a value; fails early, with their output, if a watched replica exits. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, watch: Replica[] = []): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    const dead = watch.find((r) => r.exited);
-    if (dead) throw new Error(`${dead.name} exited (${JSON.stringify(dead.exited)}) while waiting for ${what}\n${dead.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${watch.map((r) => r.output()).join('\n')}`);
-    await sleep(100);
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // --- the API side ------------------------------------------------------------
 
@@ -175,8 +109,7 @@ async function leaderOf(leaseName: string, candidates: Replica[]): Promise<Repli
       const id = await holder(leaseName);
       return candidates.find((r) => r.logged('attempting to acquire leader lease') && r.identity === id);
     },
-    30_000,
-    candidates,
+    { watch: candidates },
   );
 }
 
@@ -233,7 +166,7 @@ async function waitAllBound(batch: string, names: string[], timeoutMs = 60_000):
   return waitFor(`${names.length} pods of ${batch} bound`, async () => {
     const pods = await podsOf(batch);
     return pods.length === names.length && pods.every((p) => p.spec?.nodeName) ? pods : undefined;
-  }, timeoutMs);
+  }, { timeoutMs });
 }
 
 async function scheduledEvents(): Promise<CoreV1Event[]> {
@@ -315,14 +248,19 @@ describe("KubeClusterClient's Lease API", () => {
 });
 
 describe('berth run with leader election', () => {
-  test('two replicas: one leads and binds every pod; the standby, warm, binds none', async () => {
+  test("two replicas: one leads and binds every pod; the standby, warm, binds none; each one's /metrics says which it is", async () => {
     const leaseName = uniqueName('only-leader');
-    const a = new Replica('a', leaseName, FAST);
-    const b = new Replica('b', leaseName, FAST);
+    // On one host, each replica on a secure port of its own.
+    const [portA, portB] = await freePorts(2);
+    const a = new Replica('a', leaseName, FAST, portA);
+    const b = new Replica('b', leaseName, FAST, portB);
     await Promise.all([a.standingBy(), b.standingBy()]);
     const leader = await leaderOf(leaseName, [a, b]);
     const standby = leader === a ? b : a;
-    await waitFor('the leader scheduling', () => leader.logged('scheduling'), 10_000, [a, b]);
+    await waitFor('the leader scheduling', () => leader.logged('scheduling'), { timeoutMs: 10_000, watch: [a, b] });
+    // The gauge is set as the lease is won, before scheduling starts; the standby's says 0 from the start.
+    const status = async (r: Replica) => sampleValue(await scrape(r.securePort), METRIC.leaderElectionMasterStatus, { name: leaseName });
+    expect([await status(leader), await status(standby)]).toEqual([1, 0]);
 
     const names = Array.from({ length: 30 }, (_, i) => `only-leader-${i}`);
     for (const name of names) await core.createNamespacedPod({ namespace, body: pod(name) });
@@ -342,6 +280,12 @@ describe('berth run with leader election', () => {
     expect(standby.logged('scheduling')).toBeUndefined();
     expect(standby.logged('successfully acquired lease')).toBeUndefined();
     expect(await holder(leaseName)).toBe(leader.identity);
+
+    // The metrics agree: the leader scheduled every pod; the standby attempted none, and still does not lead.
+    const [ml, ms] = [await scrape(leader.securePort), await scrape(standby.securePort)];
+    const attempts = { result: 'scheduled', profile: schedulerName };
+    expect([sampleValue(ml, METRIC.scheduleAttempts, attempts), sampleValue(ms, METRIC.scheduleAttempts, attempts)]).toEqual([names.length, undefined]);
+    expect([sampleValue(ml, METRIC.leaderElectionMasterStatus, { name: leaseName }), sampleValue(ms, METRIC.leaderElectionMasterStatus, { name: leaseName })]).toEqual([1, 0]);
     expect([a.exited, b.exited]).toEqual([undefined, undefined]);
   }, 90_000);
 
@@ -350,7 +294,7 @@ describe('berth run with leader election', () => {
     let live = [new Replica('r0', leaseName, FAST), new Replica('r1', leaseName, FAST)];
     await Promise.all(live.map((r) => r.standingBy()));
     let leader = await leaderOf(leaseName, live);
-    await waitFor('the leader scheduling', () => leader.logged('scheduling'), 10_000, live);
+    await waitFor('the leader scheduling', () => leader.logged('scheduling'), { timeoutMs: 10_000, watch: live });
 
     const takeovers: { killed: string; by: string; detectedMs: number; acquiredMs: number }[] = [];
     /** identity -> when it acquired the Lease (its acquireTime), and when it was killed. */
@@ -365,13 +309,13 @@ describe('berth run with leader election', () => {
         const killedAt = Date.now();
         leader.kill('SIGKILL');
         tenure.get(leader.identity)!.to = killedAt;
-        const next = await waitFor('the standby to take over', async () => ((await holder(leaseName)) === standby.identity ? standby : undefined), 20_000, [standby]);
+        const next = await waitFor('the standby to take over', async () => ((await holder(leaseName)) === standby.identity ? standby : undefined), { timeoutMs: 20_000, watch: [standby] });
         const detectedMs = Date.now() - killedAt;
         const acquireTime = await acquiredAt(leaseName);
         takeovers.push({ killed: leader.name, by: next.name, detectedMs, acquiredMs: acquireTime - killedAt });
         tenure.set(next.identity, { from: acquireTime, to: Number.POSITIVE_INFINITY });
         expect(await leader.exit).toEqual({ code: null, signal: 'SIGKILL' });
-        await waitFor('the new leader scheduling', () => next.logged('scheduling'), 5_000, [next]);
+        await waitFor('the new leader scheduling', () => next.logged('scheduling'), { timeoutMs: 5_000, watch: [next] });
         // A fresh standby, as Kubernetes would restart the killed pod.
         const fresh = new Replica(`r${n++}`, leaseName, FAST);
         live = [next, fresh];
@@ -420,7 +364,7 @@ describe('berth run with leader election', () => {
     await Promise.all([a.standingBy(), b.standingBy()]);
     const leader = await leaderOf(leaseName, [a, b]);
     const standby = leader === a ? b : a;
-    await waitFor('the leader scheduling', () => leader.logged('scheduling'), 10_000, [a, b]);
+    await waitFor('the leader scheduling', () => leader.logged('scheduling'), { timeoutMs: 10_000, watch: [a, b] });
 
     const stream = podStream('term', 100);
     let takeoverMs: number;
@@ -428,7 +372,7 @@ describe('berth run with leader election', () => {
       await sleep(2_000);
       const signalled = Date.now();
       leader.kill('SIGTERM');
-      await waitFor('the standby to take over', async () => ((await holder(leaseName)) === standby.identity ? true : undefined), 15_000, [standby]);
+      await waitFor('the standby to take over', async () => ((await holder(leaseName)) === standby.identity ? true : undefined), { timeoutMs: 15_000, watch: [standby] });
       takeoverMs = Date.now() - signalled;
       expect(await leader.exit).toEqual({ code: 0, signal: null });
       await sleep(1_000);
@@ -458,7 +402,7 @@ describe('berth run with leader election', () => {
     await Promise.all([a.standingBy(), b.standingBy()]);
     const leader = await leaderOf(leaseName, [a, b]);
     const standby = leader === a ? b : a;
-    await waitFor('the leader scheduling', () => leader.logged('scheduling'), 10_000, [a, b]);
+    await waitFor('the leader scheduling', () => leader.logged('scheduling'), { timeoutMs: 10_000, watch: [a, b] });
 
     const stream = podStream('pause', 100);
     let pausedAt: number;
@@ -466,7 +410,7 @@ describe('berth run with leader election', () => {
       await sleep(1_500);
       pausedAt = Date.now();
       leader.kill('SIGSTOP');
-      await waitFor('the standby to take over', async () => ((await holder(leaseName)) === standby.identity ? true : undefined), 20_000, [standby]);
+      await waitFor('the standby to take over', async () => ((await holder(leaseName)) === standby.identity ? true : undefined), { timeoutMs: 20_000, watch: [standby] });
       await sleep(1_000); // pods arrive for the paused leader's watch too
       leader.kill('SIGCONT');
       let timer: NodeJS.Timeout | undefined;

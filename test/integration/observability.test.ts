@@ -8,20 +8,18 @@
 //   gate open    /readyz 200 once the informers have listed
 //   N pods       all bound; /metrics agrees: N scheduled attempts, N per-pod
 //                observations, nothing pending, this replica leads
+//   2nd berth    on the same --secure-port: exits 1 at once, naming the port
 //   SIGTERM      exit 0, soon
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseExposition, sampleValue, sumOf, type Exposition } from '../../src/metrics/exposition.ts';
+import { join } from 'node:path';
+import { sampleValue, sumOf } from '../../src/metrics/exposition.ts';
 import { METRIC } from '../../src/metrics/metrics.ts';
+import { freePort, getSecure, killAll, scrape, spawnBerth, waitFor, type BerthProcess } from '../harness/berth-process.ts';
 import { createNamespace, nodeObject, testKubeConfig, uniqueName } from '../harness/kube.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const schedulerName = uniqueName('berth-obs');
@@ -38,47 +36,11 @@ let gateOpen = false;
 const held: Socket[] = [];
 const relayed = new Set<Socket>();
 let port: number;
-let child: ChildProcessWithoutNullStreams | undefined;
-let stdout = '';
-let stderr = '';
-let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+let berth: BerthProcess;
 
-function output(): string {
-  return `--- berth stdout ---\n${stdout}\n--- berth stderr ---\n${stderr}`;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check().catch(() => undefined);
-    if (result !== undefined) return result;
-    if (exited) throw new Error(`berth exited (${JSON.stringify(exited)}) while waiting for ${what}\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** GET on Berth's secure port. Its certificate is self-signed: this client does not verify it. */
-function get(path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, rejectUnauthorized: false, agent: false, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function scrape(): Promise<Exposition> {
-  const res = await get('/metrics');
-  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
-  return parseExposition(res.body);
-}
+const get = (path: string) => getSecure(port, path);
+/** Polls until `check` answers; a check that throws (the port not open yet) is tried again; fails at once if berth exits. */
+const until = <T>(what: string, check: () => Promise<T | undefined>) => waitFor(what, check, { watch: [berth], retryOnError: true });
 
 /** A TCP relay to the apiserver that holds connections while shut. */
 function relay(socket: Socket, target: URL): void {
@@ -93,14 +55,6 @@ function relay(socket: Socket, target: URL): void {
   };
   socket.on('error', drop).on('close', drop);
   upstream.on('error', drop).on('close', drop);
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
 }
 
 beforeAll(async () => {
@@ -124,40 +78,22 @@ beforeAll(async () => {
   writeFileSync(kubeconfig, gated.exportConfig());
 
   port = await freePort();
-  const spawned = spawn(
-    process.execPath,
-    [
-      join(root, 'src', 'cli', 'main.ts'),
-      'run',
-      '--kubeconfig',
-      kubeconfig,
-      '--leader-elect=false',
-      '--secure-port',
-      String(port),
-      '--bind-address',
-      '127.0.0.1',
-      '--scheduler-name',
-      schedulerName,
-    ],
-    { cwd: root, env: process.env, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  child = spawned;
-  spawned.stdin.end();
-  spawned.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  spawned.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  exit = new Promise((done) =>
-    spawned.on('close', (code, signal) => {
-      exited = { code, signal };
-      done(exited);
-    }),
-  );
+  berth = spawnBerth([
+    'run',
+    '--kubeconfig',
+    kubeconfig,
+    '--leader-elect=false',
+    '--secure-port',
+    String(port),
+    '--bind-address',
+    '127.0.0.1',
+    '--scheduler-name',
+    schedulerName,
+  ]);
 }, 60_000);
 
 afterAll(async () => {
-  if (child && !exited) {
-    child.kill('SIGKILL');
-    await exit;
-  }
+  await killAll();
   for (const s of [...held, ...relayed]) s.destroy();
   await new Promise((r) => gate?.close(r));
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -181,10 +117,10 @@ function pod(name: string): V1Pod {
 
 describe('berth run: health, readiness, metrics, shutdown', () => {
   test('/readyz is 503 while the caches cannot sync, /healthz 200; /readyz 200 once they do', async () => {
-    const first = await waitFor('the secure port', () => get('/readyz'));
+    const first = await until('the secure port', () => get('/readyz'));
     expect(first).toEqual({ status: 503, body: '[+]ping ok\n[-]sched-handler-sync failed: reason withheld\nreadyz check failed\n' });
     // Berth is trying: its requests wait at the gate.
-    await waitFor('a connection at the gate', () => Promise.resolve(held.length > 0 ? true : undefined));
+    await until('a connection at the gate', () => Promise.resolve(held.length > 0 ? true : undefined));
     expect((await get('/readyz')).status).toBe(503);
     expect(await get('/healthz')).toEqual({ status: 200, body: 'ok' });
     expect((await get('/livez')).status).toBe(200);
@@ -192,7 +128,7 @@ describe('berth run: health, readiness, metrics, shutdown', () => {
     gateOpen = true;
     const apiserver = new URL(kc.getCurrentCluster()!.server);
     for (const socket of held.splice(0)) relay(socket, apiserver);
-    const ready = await waitFor('/readyz 200', async () => {
+    const ready = await until('/readyz 200', async () => {
       const res = await get('/readyz');
       return res.status === 200 ? res : undefined;
     });
@@ -202,13 +138,13 @@ describe('berth run: health, readiness, metrics, shutdown', () => {
 
   test(`after ${N} pods are bound, /metrics reports the listed metrics with values that agree`, async () => {
     for (let i = 0; i < N; i++) await core.createNamespacedPod({ namespace, body: pod(`p${i}`) });
-    await waitFor(`${N} pods bound`, async () => {
+    await until(`${N} pods bound`, async () => {
       const pods = await core.listNamespacedPod({ namespace });
       return pods.items.filter((p) => p.spec?.nodeName === nodeName).length === N ? true : undefined;
     });
     // The attempt is recorded right after the bind call returns: poll briefly.
-    const m = await waitFor('the metrics to count every bind', async () => {
-      const e = await scrape();
+    const m = await until('the metrics to count every bind', async () => {
+      const e = await scrape(port);
       return sampleValue(e, METRIC.scheduleAttempts, { result: 'scheduled', profile: schedulerName }) === N ? e : undefined;
     });
 
@@ -250,25 +186,34 @@ describe('berth run: health, readiness, metrics, shutdown', () => {
     expect(sampleValue(m, METRIC.leaderElectionMasterStatus, { name: 'berth' })).toBe(1);
   }, 60_000);
 
+  test('a second berth on the same --secure-port exits 1 at once, naming the port; the first serves on', async () => {
+    // Replicas on one host need a --secure-port each, as upstream's do.
+    const second = spawnBerth(
+      ['run', '--kubeconfig', process.env.BERTH_TEST_KUBECONFIG!, '--leader-elect=false', '--secure-port', String(port), '--bind-address', '127.0.0.1', '--scheduler-name', uniqueName('berth-obs-second')],
+      'second',
+    );
+    expect(await second.exitWithin(10_000, 'still running 10 s later')).toEqual({ code: 1, signal: null });
+    expect(second.logged('cannot serve on the secure port')).toMatchObject({ address: '127.0.0.1', port, code: 'EADDRINUSE' });
+    expect(second.stdout).not.toContain('stack');
+    // It stopped there: it never listed the cluster, let alone scheduled.
+    expect(second.messages()).not.toContain('caches synced');
+    expect(second.messages()).not.toContain('scheduling');
+    expect(await get('/healthz')).toEqual({ status: 200, body: 'ok' });
+  }, 30_000);
+
   test('SIGTERM: exit 0 soon, the server closed, JSON logs saying so', async () => {
     const signalled = Date.now();
-    child!.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const result = await Promise.race([exit, new Promise<'still running 10 s after SIGTERM'>((r) => (timer = setTimeout(() => r('still running 10 s after SIGTERM'), 10_000)))]);
-    clearTimeout(timer);
-    expect(result).toEqual({ code: 0, signal: null });
+    berth.kill('SIGTERM');
+    expect(await berth.exitWithin(10_000, 'still running 10 s after SIGTERM')).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalled).toBeLessThan(10_000);
     await expect(get('/healthz')).rejects.toThrow(/ECONNREFUSED/);
 
-    expect(stderr).toBe('');
-    const messages = stdout
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(berth.stderr).toBe('');
+    const messages = berth.messages();
     expect(messages).toEqual(expect.arrayContaining(['serving securely', 'caches synced', 'scheduling', 'shutting down']));
     expect(messages.indexOf('serving securely')).toBeLessThan(messages.indexOf('caches synced'));
     const token = kc.getCurrentUser()?.token;
     expect(token).toBeTruthy();
-    expect(stdout).not.toContain(token);
+    expect(berth.stdout).not.toContain(token);
   }, 30_000);
 });

@@ -11,9 +11,11 @@ export const name = 'DefaultBinder';
 export class DefaultBinderPlugin {
   readonly name = name;
   private readonly handle: Handle;
+  private readonly log: ReturnType<Handle['loggerFor']>;
 
   constructor(handle: Handle) {
     this.handle = handle;
+    this.log = handle.loggerFor(name);
   }
 
   async bind(_state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
@@ -21,6 +23,9 @@ export class DefaultBinderPlugin {
       await this.handle.binder.bind(pod, nodeName);
       return null;
     } catch (err) {
+      // The Status keeps only the message; this keeps the API's whole answer (status code, reason).
+      // The scheduler decides what the failure means (retry, or give up on a pod gone) and logs that.
+      this.log.info({ pod: pod.key, node: nodeName, err }, 'bind failed');
       return Status.error(err instanceof Error ? err.message : String(err));
     }
   }

@@ -84,7 +84,8 @@ export class ImageLocalityPlugin {
 
   /** Batching: the images; a node's score reads its images and how many nodes have them (node specs only). */
   signPod(pod: PodInfo): string {
-    return JSON.stringify(podImages(pod.pod));
+    const { images, numContainers } = podImages(pod.pod);
+    return `${numContainers}:${images.join(' ')}`;
   }
 
   preScore(state: CycleState, pod: PodInfo, nodes: NodeTableReader, _feasible: Int32Array): Result {

@@ -43,6 +43,7 @@ import {
 } from './filtering.ts';
 import { computePreScoreState, hasPreferredTerms, normalize, scoreNode, type PreScoreState } from './scoring.ts';
 import { TermCache } from './terms.ts';
+import { signJSON } from '../../framework/sign.ts';
 
 export const name = 'InterPodAffinity';
 export { ErrReasonAffinityRulesNotMatch, ErrReasonAntiAffinityRulesNotMatch, ErrReasonExistingAntiAffinityRulesNotMatch };
@@ -153,7 +154,7 @@ export class InterPodAffinityPlugin {
   signPod(pod: PodInfo): string | null {
     const a = pod.pod.spec?.affinity;
     if (a?.podAffinity || a?.podAntiAffinity) return null;
-    return `${pod.namespace}/${JSON.stringify(pod.pod.metadata?.labels ?? null)}`;
+    return `${pod.namespace}/${signJSON(pod.pod.metadata?.labels)}`;
   }
 
   eventsToRegister(): ClusterEvent[] {

@@ -42,6 +42,7 @@ import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { defaultNormalizeScore } from '../../framework/normalize-score.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
 import { parseNodeAffinityArgs, type ParsedAddedAffinity } from './args.ts';
+import { signJSON } from '../../framework/sign.ts';
 
 export const name = 'NodeAffinity';
 
@@ -111,7 +112,7 @@ export class NodeAffinityPlugin {
 
   /** Batching: the pod's node selector and required and preferred node affinity (node labels only). */
   signPod(pod: PodInfo): string {
-    return JSON.stringify([pod.pod.spec?.nodeSelector ?? null, pod.pod.spec?.affinity?.nodeAffinity ?? null]);
+    return `${signJSON(pod.pod.spec?.nodeSelector)}/${signJSON(pod.pod.spec?.affinity?.nodeAffinity)}`;
   }
   private readonly added: ParsedAddedAffinity;
   /** A PodInfo is immutable: its terms are parsed once, however often it is retried. */

@@ -49,7 +49,7 @@ export class NodePortsPlugin {
 
   /** Batching: the host ports (a node's own ports only). */
   signPod(pod: PodInfo): string {
-    return JSON.stringify(pod.hostPorts);
+    return pod.hostPorts.length === 0 ? '' : JSON.stringify(pod.hostPorts);
   }
 
   preFilter(state: CycleState, pod: PodInfo, nodes: NodeTableReader): PreFilterResult {

@@ -22,6 +22,7 @@ import {
   type NodeResourcesBalancedAllocationArgs,
 } from './args.ts';
 import { ResourceAllocationScorer, balancedAllocation, fixedSlotsOnly, isBestEffort, type ScoringRequest } from './resource-allocation.ts';
+import { signJSON } from '../../framework/sign.ts';
 
 export const name = 'NodeResourcesBalancedAllocation';
 
@@ -36,7 +37,7 @@ export class BalancedAllocationPlugin {
 
   /** Batching: the requests (a node's own requests only). */
   signPod(pod: PodInfo): string {
-    return JSON.stringify(pod.requests);
+    return signJSON(pod.requests);
   }
   readonly args: NodeResourcesBalancedAllocationArgs;
   private readonly scorer: ResourceAllocationScorer;

@@ -61,6 +61,7 @@ import {
   type ScoringRequest,
   type Strategy,
 } from './resource-allocation.ts';
+import { signJSON } from '../../framework/sign.ts';
 
 export const name = 'NodeResourcesFit';
 
@@ -116,7 +117,7 @@ export class FitPlugin {
 
   /** Batching: the requests (a node's own allocatable and requests only). */
   signPod(pod: PodInfo): string {
-    return JSON.stringify(pod.requests);
+    return signJSON(pod.requests);
   }
   readonly args: NodeResourcesFitArgs;
   private readonly ignoredResources: ReadonlySet<string>;

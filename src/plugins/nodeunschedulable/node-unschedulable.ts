@@ -12,6 +12,7 @@ import type { ClusterEvent, EnqueueExtensions, FilterPlugin, Handle, PodInfo, Si
 import type { NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
 import { tolerationsTolerateTaint } from '../../framework/tolerations.ts';
+import { signJSON } from '../../framework/sign.ts';
 
 export const name = 'NodeUnschedulable';
 
@@ -34,7 +35,7 @@ export class NodeUnschedulablePlugin {
 
   /** Batching: the tolerations. */
   signPod(pod: PodInfo): string {
-    return JSON.stringify(pod.pod.spec?.tolerations ?? null);
+    return signJSON(pod.pod.spec?.tolerations);
   }
 
   filter(_state: CycleState, pod: PodInfo, node: NodeView): Result {

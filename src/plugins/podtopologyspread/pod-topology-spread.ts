@@ -48,7 +48,7 @@ import {
   validatePodTopologySpreadArgs,
   type PodTopologySpreadArgs,
 } from './args.ts';
-import { podConstraints, type Constraint } from './constraints.ts';
+import { defaultSelector, podConstraints, type Constraint } from './constraints.ts';
 import { SelectorKind, selectorEmpty, selectorMatches, type PodSelector } from './labels.ts';
 import { compileRequiredNodeAffinity, matchesNodeAffinity } from './node-inclusion.ts';
 import {
@@ -386,6 +386,10 @@ export class PodTopologySpreadPlugin {
    * signs no such pod either).
    */
   signPod(pod: PodInfo): string | null {
+    const own = pod.pod.spec?.topologySpreadConstraints;
+    const hasOwn = Array.isArray(own) && own.length > 0;
+    // Default constraints apply only to pods with a controller (constraints.ts): most pods skip the parse.
+    if (!hasOwn && (this.defaults.length === 0 || defaultSelector(pod.pod) === undefined)) return '';
     const hard = this.constraints(pod, DO_NOT_SCHEDULE);
     const soft = this.constraints(pod, SCHEDULE_ANYWAY);
     return hard.constraints?.length === 0 && soft.constraints?.length === 0 ? '' : null;

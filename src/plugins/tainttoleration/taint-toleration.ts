@@ -29,6 +29,7 @@ import { TaintEffect, type NodeTableReader, type NodeView } from '../../framewor
 import { defaultNormalizeScore } from '../../framework/normalize-score.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
 import { compileTolerations, hasUntoleratedTaint, tolerated, type CompiledToleration } from '../../framework/tolerations.ts';
+import { signJSON } from '../../framework/sign.ts';
 
 export const name = 'TaintToleration';
 
@@ -54,7 +55,7 @@ export class TaintTolerationPlugin {
 
   /** Batching: the tolerations (node taints only). */
   signPod(pod: PodInfo): string {
-    return JSON.stringify(pod.pod.spec?.tolerations ?? null);
+    return signJSON(pod.pod.spec?.tolerations);
   }
 
   preFilter(state: CycleState, pod: PodInfo, nodes: NodeTableReader): PreFilterResult {
