@@ -42,7 +42,11 @@ export interface E2EOptions {
   nodes: number;
   pods: number;
   initPods: number;
+  /** Berth's --workers; undefined: its default. */
   workers: number | undefined;
+  /** Berth's config: batching.enabled and percentageOfNodesToScore (0: adaptive). */
+  batching: boolean;
+  percentage: number;
   schedulers: E2EScheduler[];
   createConcurrency: number;
   timeoutSeconds: number;
@@ -115,15 +119,13 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 function startScheduler(kind: E2EScheduler, o: E2EOptions, cp: ControlPlane, assets: KubeAssets, logDir: string): { child: ChildProcess; log: string } {
   const log = join(logDir, `${kind}.log`);
   switch (kind) {
-    case 'berth':
-      return {
-        child: startChild(
-          process.execPath,
-          [...o.berthNodeArgs, join(root, 'src/cli/main.ts'), 'run', '--kubeconfig', cp.kubeconfigPath, '--leader-elect=false', '--scheduler-name', SCHEDULER_NAME, '--log-level', 'info'],
-          log,
-        ),
-        log,
-      };
+    case 'berth': {
+      const config = join(logDir, 'berth-config.json');
+      writeFileSync(config, JSON.stringify({ percentageOfNodesToScore: o.percentage, batching: { enabled: o.batching } }));
+      const args = ['run', '--kubeconfig', cp.kubeconfigPath, '--config', config, '--leader-elect=false', '--scheduler-name', SCHEDULER_NAME, '--log-level', 'info'];
+      if (o.workers !== undefined) args.push('--workers', String(o.workers));
+      return { child: startChild(process.execPath, [...o.berthNodeArgs, join(root, 'src/cli/main.ts'), ...args], log), log };
+    }
     case 'kube-scheduler': {
       if (!assets.kubeScheduler) throw new Error('no kube-scheduler binary (BERTH_KUBE_ASSETS lacks it)');
       const config = join(logDir, 'kube-scheduler-config.json');

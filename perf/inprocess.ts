@@ -33,8 +33,11 @@ export interface InProcessOptions {
   pods: number;
   initPods: number;
   batch: number;
-  /** Recorded only: Berth has no worker pool yet. */
+  /** parallelism.workers; undefined: the config's default (the cores available). */
   workers: number | undefined;
+  batching: boolean;
+  /** percentageOfNodesToScore (0: adaptive). */
+  percentage: number;
   breakdown: boolean;
   timeoutSeconds: number;
   seed: number;
@@ -48,6 +51,8 @@ export interface InProcessResult {
   initPods: number;
   scheduler: 'berth';
   workers: number | null;
+  batching: boolean;
+  percentage: number;
   podsPerSecond: number;
   /**
    * Estimate: pods/s had the in-memory client cost nothing (its copies of
@@ -142,7 +147,16 @@ export async function runInProcess(o: InProcessOptions): Promise<InProcessResult
   client.create('namespaces', { metadata: { name: NAMESPACE } });
   say(`created ${o.nodes} nodes in memory (${round((performance.now() - t0) / 1000, 1)} s)`);
 
-  const config = resolveConfig({}, inTreeRegistry, defaultPlugins, SCHEDULER_NAME);
+  const config = resolveConfig(
+    {
+      percentageOfNodesToScore: o.percentage,
+      batching: { enabled: o.batching },
+      ...(o.workers !== undefined ? { parallelism: { workers: o.workers } } : {}),
+    },
+    inTreeRegistry,
+    defaultPlugins,
+    SCHEDULER_NAME,
+  );
 
   // --- per-pod timestamps (always on: a few Map-free array writes per pod) ---
   const created = new Float64Array(o.pods).fill(NaN);
@@ -355,7 +369,9 @@ export async function runInProcess(o: InProcessOptions): Promise<InProcessResult
     pods: o.pods,
     initPods: o.initPods,
     scheduler: 'berth',
-    workers: o.workers ?? null,
+    workers: config.parallelism.workers,
+    batching: o.batching,
+    percentage: o.percentage,
     podsPerSecond: Math.round((boundCount / wallMs) * 1000),
     podsPerSecondWithoutMemoryApi: withoutApi,
     seconds: round(wallMs / 1000, 3),

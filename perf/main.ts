@@ -16,7 +16,10 @@ const usage = `usage: npm run perf -- inprocess|e2e --workload NAME --nodes N --
   --nodes N           nodes (default 1000)
   --pods M            measured pods (default 5000)
   --init-pods K       pods of the same template scheduled before the measurement (default 0)
-  --workers K         recorded in the results only: Berth has no worker pool yet
+  --workers K         Berth's Filter/Score worker threads (config parallelism.workers; 0: none;
+                      default: the cores available)
+  --no-batching       every pod gets a full cycle (config batching.enabled: false)
+  --percentage P      percentageOfNodesToScore (default 0: upstream's adaptive share)
   --json              last line of stdout: a JSON array, one object per scheduler run
   --timeout S         give up waiting for binds after S seconds per run (default 300)
 
@@ -44,6 +47,8 @@ const { values, positionals } = parseArgs({
     pods: { type: 'string', default: '5000' },
     'init-pods': { type: 'string', default: '0' },
     workers: { type: 'string' },
+    batching: { type: 'boolean', default: true },
+    percentage: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     timeout: { type: 'string', default: '300' },
     batch: { type: 'string', default: '500' },
@@ -78,13 +83,16 @@ const workload = findWorkload(values.workload) ?? fail(`unknown workload ${value
 const nodes = positiveInt('nodes', values.nodes);
 const pods = positiveInt('pods', values.pods);
 const initPods = positiveInt('init-pods', values['init-pods'], true);
-const workers = values.workers === undefined ? undefined : positiveInt('workers', values.workers);
+const workers = values.workers === undefined ? undefined : positiveInt('workers', values.workers, true);
+const percentage = positiveInt('percentage', values.percentage, true);
+if (percentage > 100) fail('--percentage must be at most 100');
+const tuning = { workers, batching: values.batching, percentage };
 const timeoutSeconds = positiveInt('timeout', values.timeout);
 
 const where = machine();
 say(`${mode} ${workload.name}: ${nodes} nodes, ${pods} pods${initPods ? ` after ${initPods} init pods` : ''}; ${workload.summary}`);
 say(`machine: ${where}`);
-if (workers !== undefined) say(`--workers ${workers}: recorded only; Berth has no worker pool yet (issue 6 part 1)`);
+say(`berth: workers ${workers ?? 'default'}, batching ${values.batching ? 'on' : 'off'}, percentageOfNodesToScore ${percentage}`);
 
 const ms = (v: number) => round(v, v < 10 ? 2 : 1);
 
@@ -97,7 +105,7 @@ if (mode === 'inprocess') {
     pods,
     initPods,
     batch: positiveInt('batch', values.batch),
-    workers,
+    ...tuning,
     breakdown: values.breakdown,
     timeoutSeconds,
     seed: positiveInt('seed', values.seed, true),
@@ -136,7 +144,7 @@ if (mode === 'inprocess') {
     nodes,
     pods,
     initPods,
-    workers,
+    ...tuning,
     schedulers: schedulers as E2EScheduler[],
     createConcurrency: positiveInt('create-concurrency', values['create-concurrency']),
     timeoutSeconds,

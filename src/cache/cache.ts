@@ -23,10 +23,16 @@
 // Nodes: a node object may arrive after pods bound to it; such a node is
 // kept without its object and left out of the snapshot until it arrives. A
 // removed node with pods still on it is kept the same way until they go.
-import type { Node } from '../api/types.ts';
+//
+// Every change to the pods counted on a node also goes to the pod index
+// (pod-index.ts), which keeps the counts plugins query by selector and
+// topology domain; it knows nodes by a small id (NodeState.id), mapped to the
+// table's rows at each snapshot update.
+import type { Node, Taint } from '../api/types.ts';
 import { nodeAllocatable } from '../api/resources.ts';
 import type { HostPort, PodInfo } from '../framework/interfaces.ts';
 import type { NodeTable, NodeRowData } from './node-table.ts';
+import { PodIndexes, type PodIndexOptions } from './pod-index.ts';
 
 interface PodState {
   podInfo: PodInfo;
@@ -37,6 +43,8 @@ interface PodState {
 
 class NodeState {
   readonly name: string;
+  /** The pod index's name for the node (reused only after a snapshot update dropped its row). */
+  readonly id: number;
   node: Node | undefined;
   allocatable = new Map<string, number>();
   invalidReason: string | undefined;
@@ -47,9 +55,14 @@ class NodeState {
   hostPortsCache: HostPort[] | undefined = [];
   specDirty = true;
   portsDirty = true;
+  /** Labels or taints changed since the last snapshot update (the pod index re-reads the table then). */
+  topologyDirty = true;
+  /** The pods as an array, built when asked for after a change (podsOn hands it out without copying). */
+  podList: PodInfo[] | undefined;
 
-  constructor(name: string) {
+  constructor(name: string, id: number) {
     this.name = name;
+    this.id = id;
   }
 
   private addAmount(name: string, amount: number): void {
@@ -104,6 +117,30 @@ export interface CacheHooks {
   onInvalidNode?(nodeName: string, reason: string): void;
 }
 
+function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b!, k) || a![k] !== b![k]) return false;
+  return true;
+}
+
+function sameTaints(a: unknown, b: unknown): boolean {
+  const ta: readonly Taint[] = Array.isArray(a) ? a : [];
+  const tb: readonly Taint[] = Array.isArray(b) ? b : [];
+  if (ta.length !== tb.length) return false;
+  for (let i = 0; i < ta.length; i++) {
+    const x = ta[i]!;
+    const y = tb[i]!;
+    if (x.key !== y.key || x.value !== y.value || x.effect !== y.effect) return false;
+  }
+  return true;
+}
+
+/** Whether the node's labels and taints (what the pod index reads of a row) are unchanged. */
+function sameTopology(before: Node | undefined, after: Node): boolean {
+  return before !== undefined && sameLabels(before.metadata?.labels, after.metadata?.labels) && sameTaints(before.spec?.taints, after.spec?.taints);
+}
+
 function hasAffinity(pod: PodInfo): boolean {
   const a = pod.pod.spec?.affinity;
   return Boolean(a?.podAffinity || a?.podAntiAffinity);
@@ -113,17 +150,32 @@ function hasRequiredAntiAffinity(pod: PodInfo): boolean {
   return (pod.pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
 }
 
+export interface CacheOptions {
+  podIndex?: PodIndexOptions;
+}
+
 export class ClusterCache {
   private readonly nodes = new Map<string, NodeState>();
   private readonly podStates = new Map<string, PodState>();
-  /** Pods with (anti-)affinity terms, by UID: InterPodAffinity reads them every cycle. */
+  /** Pods with (anti-)affinity terms, by UID (ClusterLister.podsWithAffinity; InterPodAffinity counts through the pod index). */
   private readonly affinityPods = new Map<string, PodState>();
   private readonly dirty = new Set<string>();
   private readonly hooks: CacheHooks;
   private affinityChanges = 0;
+  private readonly index: PodIndexes;
+  /** Node ids free for reuse, and those freed since the last snapshot update (their rows may still be read). */
+  private readonly freeIds: number[] = [];
+  private readonly releasedIds: number[] = [];
+  private nextId = 0;
 
-  constructor(hooks: CacheHooks = {}) {
+  constructor(hooks: CacheHooks = {}, options: CacheOptions = {}) {
     this.hooks = hooks;
+    this.index = new PodIndexes({ forEachPod: (fn) => this.forEachPod(fn) }, options.podIndex);
+  }
+
+  /** Pod counts by selector and topology domain, kept as pods change (ClusterLister.podIndex). */
+  get podIndex(): PodIndexes {
+    return this.index;
   }
 
   // --- nodes -------------------------------------------------------------
@@ -132,6 +184,7 @@ export class ClusterCache {
     const name = node.metadata?.name;
     if (!name) return;
     const state = this.nodeState(name);
+    if (!sameTopology(state.node, node)) state.topologyDirty = true;
     state.node = node;
     try {
       const a = nodeAllocatable(node);
@@ -163,7 +216,7 @@ export class ClusterCache {
     const state = this.nodes.get(name);
     if (!state) return;
     state.node = undefined;
-    if (state.pods.size === 0) this.nodes.delete(name);
+    if (state.pods.size === 0) this.dropNodeState(state);
     this.dirty.add(name);
   }
 
@@ -251,20 +304,48 @@ export class ClusterCache {
 
   /** Brings the table up to date with the nodes changed since the last call. Returns how many rows changed. */
   updateSnapshot(table: NodeTable): number {
+    const index = this.index;
+    let rowsMoved = index.table !== table;
+    let topology = rowsMoved;
     let changed = 0;
     for (const name of this.dirty) {
       const state = this.nodes.get(name);
       if (!state?.node) {
-        table.remove(name);
+        if (table.indexOf(name) >= 0) {
+          table.remove(name);
+          rowsMoved = true;
+        }
       } else {
-        table.upsert(state.rowData(), { spec: state.specDirty, ports: state.portsDirty });
+        const isNew = table.indexOf(name) < 0;
+        const row = table.upsert(state.rowData(), { spec: state.specDirty, ports: state.portsDirty });
+        if (isNew || state.topologyDirty) topology = true;
         state.specDirty = false;
         state.portsDirty = false;
+        state.topologyDirty = false;
+        if (!rowsMoved) this.setRowId(row, state.id);
       }
       changed++;
     }
     this.dirty.clear();
+    if (rowsMoved) {
+      index.table = table;
+      for (let row = 0; row < table.size; row++) this.setRowId(row, this.nodes.get(table.nameAt(row))?.id ?? -1);
+    }
+    if (rowsMoved || topology) index.version++;
+    // No row names a released id any more: it may be reused.
+    for (const id of this.releasedIds) this.freeIds.push(id);
+    this.releasedIds.length = 0;
     return changed;
+  }
+
+  private setRowId(row: number, id: number): void {
+    const index = this.index;
+    if (row >= index.rowIds.length) {
+      const grown = new Int32Array(Math.max(row + 1, index.rowIds.length * 2));
+      grown.set(index.rowIds);
+      index.rowIds = grown;
+    }
+    index.rowIds[row] = id;
   }
 
   get nodeCount(): number {
@@ -277,9 +358,11 @@ export class ClusterCache {
     return this.podStates.size;
   }
 
-  /** The pods counted on a node (bound and assumed). */
-  podsOn(nodeName: string): PodInfo[] {
-    return [...(this.nodes.get(nodeName)?.pods.values() ?? [])];
+  /** The pods counted on a node (bound and assumed); the cache's own array, valid until the node's pods change. */
+  podsOn(nodeName: string): readonly PodInfo[] {
+    const state = this.nodes.get(nodeName);
+    if (state === undefined) return [];
+    return (state.podList ??= [...state.pods.values()]);
   }
 
   node(nodeName: string): Node | undefined {
@@ -293,24 +376,45 @@ export class ClusterCache {
   private nodeState(name: string): NodeState {
     let state = this.nodes.get(name);
     if (!state) {
-      state = new NodeState(name);
+      const id = this.freeIds.pop() ?? this.nextId++;
+      this.index.nodeIdLimit = this.nextId;
+      state = new NodeState(name, id);
       this.nodes.set(name, state);
+      // A node dropped and back before the snapshot caught up: its row reads the new state, as podsOn does.
+      const row = this.index.table?.indexOf(name) ?? -1;
+      if (row >= 0) {
+        this.setRowId(row, id);
+        this.index.version++;
+      }
     }
     return state;
+  }
+
+  private dropNodeState(state: NodeState): void {
+    this.nodes.delete(state.name);
+    this.releasedIds.push(state.id);
+  }
+
+  private forEachPod(fn: (pod: PodInfo, nodeId: number) => void): void {
+    for (const state of this.nodes.values()) for (const pod of state.pods.values()) fn(pod, state.id);
   }
 
   private addToNode(podInfo: PodInfo, nodeName: string): void {
     const state = this.nodeState(nodeName);
     state.pods.set(podInfo.uid, podInfo);
+    state.podList = undefined;
     state.account(podInfo, 1);
+    this.index.podChanged(podInfo, state.id, 1);
     this.dirty.add(nodeName);
   }
 
   private removeFromNode(podInfo: PodInfo, nodeName: string): void {
     const state = this.nodes.get(nodeName);
     if (!state?.pods.delete(podInfo.uid)) return;
+    state.podList = undefined;
     state.account(podInfo, -1);
-    if (!state.node && state.pods.size === 0) this.nodes.delete(nodeName);
+    this.index.podChanged(podInfo, state.id, -1);
+    if (!state.node && state.pods.size === 0) this.dropNodeState(state);
     this.dirty.add(nodeName);
   }
 }

@@ -2,7 +2,7 @@
 // addressed by the node's row in the cycle's node table, plus the objects the
 // informers keep (namespaces, volumes, claims, storage classes).
 import type { Namespace, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../api/types.ts';
-import type { ClusterLister, NodePod } from '../framework/cluster-lister.ts';
+import type { ClusterLister, NodePod, PodIndex } from '../framework/cluster-lister.ts';
 import type { PodInfo } from '../framework/interfaces.ts';
 import type { ClusterCache } from './cache.ts';
 import type { NodeTable } from './node-table.ts';
@@ -31,6 +31,8 @@ export class SnapshotLister implements ClusterLister {
   private readonly cache: ClusterCache;
   private readonly table: NodeTable;
   private readonly objects: ClusterObjects;
+  /** podsWithAffinity's lists, kept until the pods with terms or the table's rows change. */
+  private affinityLists: { affinityVersion: number; indexVersion: number; all: NodePod[]; requiredAnti: NodePod[] } | undefined;
 
   constructor(cache: ClusterCache, table: NodeTable, objects: ClusterObjects) {
     this.cache = cache;
@@ -43,12 +45,27 @@ export class SnapshotLister implements ClusterLister {
     return this.cache.podsOn(this.table.nameAt(nodeIndex));
   }
 
+  podIndex(): PodIndex {
+    return this.cache.podIndex;
+  }
+
   podsWithAffinity(): readonly NodePod[] {
-    return this.collect(false);
+    return this.lists().all;
   }
 
   podsWithRequiredAntiAffinity(): readonly NodePod[] {
-    return this.collect(true);
+    return this.lists().requiredAnti;
+  }
+
+  private lists(): { all: NodePod[]; requiredAnti: NodePod[] } {
+    const affinityVersion = this.cache.affinityVersion;
+    const indexVersion = this.cache.podIndex.version;
+    let l = this.affinityLists;
+    if (l === undefined || l.affinityVersion !== affinityVersion || l.indexVersion !== indexVersion) {
+      l = { affinityVersion, indexVersion, all: this.collect(false), requiredAnti: this.collect(true) };
+      this.affinityLists = l;
+    }
+    return l;
   }
 
   private collect(requiredAntiOnly: boolean): NodePod[] {

@@ -50,6 +50,10 @@ describe('metric names, types, labels and buckets are upstream kube-scheduler\'s
     { name: 'scheduler_preemption_attempts_total', type: 'counter', labels: [] },
     { name: 'scheduler_preemption_victims', type: 'histogram', labels: [], buckets: goExponentialBuckets(1, 2, 7) },
     { name: 'leader_election_master_status', type: 'gauge', labels: ['name'] },
+    // Opportunistic batching (KEP-5598), upstream's names and labels.
+    { name: 'scheduler_batch_attempts_total', type: 'counter', labels: ['profile', 'result'] },
+    { name: 'scheduler_batch_cache_flushed_total', type: 'counter', labels: ['profile', 'reason'] },
+    { name: 'scheduler_batch_rescore_attempts_total', type: 'counter', labels: ['profile'] },
   ];
 
   test('every metric the issue lists is in the table, and METRIC names them', () => {
@@ -197,6 +201,29 @@ describe('the scheduler on the in-memory cluster, instrumented', () => {
   }
 
   const bound = (cluster: MemoryClusterClient) => cluster.list('pods').filter((p) => p.spec?.nodeName).length;
+
+  test('with batching on: attempts by result, rescored nodes, and Score run only by full cycles', async () => {
+    const cluster = new MemoryClusterClient();
+    for (let i = 0; i < NODES; i++) cluster.create('nodes', makeNode(`n${i}`).capacity({ cpu: '8', memory: '16Gi', pods: '110' }).obj());
+    const metrics = new SchedulerMetrics({ processMetrics: false });
+    scheduler = new Scheduler({ client: cluster, config, registry: inTreeRegistry, logger: silentLogger(), seed: 7, metrics });
+    await scheduler.start();
+    for (let i = 0; i < N; i++) cluster.create('pods', makePod(`p${i}`).req({ cpu: '100m', memory: '128Mi' }).obj());
+    await until('all bound', () => bound(cluster) === N);
+    await scheduler.drainBinds();
+    const m = await scrape(metrics);
+    const stats = scheduler.batchStats!;
+    expect(stats.used).toBeGreaterThan(0);
+    expect(sampleValue(m, METRIC.batchAttempts, { profile: 'berth', result: 'hint_used' })).toBe(stats.used);
+    expect(sampleValue(m, METRIC.batchAttempts, { profile: 'berth', result: 'no_hint' })).toBe(N - stats.used);
+    expect(sampleValue(m, METRIC.batchRescoreAttempts, { profile: 'berth' })).toBe(stats.rechecked);
+    const flushed = Object.values(stats.flushed).reduce((a, b) => a + b, 0);
+    let exported = 0;
+    for (const reason of Object.keys(stats.flushed)) exported += sampleValue(m, METRIC.batchCacheFlushed, { profile: 'berth', reason }) ?? 0;
+    expect(exported).toBe(flushed);
+    expect(sampleValue(m, `${METRIC.extensionPointDuration}_count`, { extension_point: 'Score', status: 'Success', profile: 'berth' })).toBe(N - stats.used);
+    expect(sampleValue(m, `${METRIC.extensionPointDuration}_count`, { extension_point: 'PreFilter', status: 'Success', profile: 'berth' })).toBe(N);
+  });
 
   test(`after ${N} pods are bound, the metrics say ${N}`, async () => {
     const { cluster, metrics, scheduler } = setup(100);

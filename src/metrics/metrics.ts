@@ -10,6 +10,7 @@
 //   the queue      incoming pods (onIncoming); pending and unschedulable pods
 //                  are read from it when Prometheus scrapes (attach)
 //   leadership     leader_election_master_status (setLeader)
+//   the batch      scheduler_batch_* (batchRecorder; src/scheduler/batch.ts)
 //
 // Every label value comes from a fixed set or from configuration: result,
 // queue and status are closed sets, profile and plugin come from the config
@@ -17,6 +18,7 @@
 // capped at "15+" as upstream.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from 'prom-client';
 import type { QueuedPodInfo } from '../framework/interfaces.ts';
+import type { BatchRecorder } from '../scheduler/batch.ts';
 import type { Clock } from '../queue/clock.ts';
 import type { PendingPods, QueueName, QueuedPodSummary } from '../queue/scheduling-queue.ts';
 import { FastHistogram } from './fast-histogram.ts';
@@ -43,6 +45,9 @@ export const METRIC = {
   preemptionAttempts: 'scheduler_preemption_attempts_total',
   preemptionVictims: 'scheduler_preemption_victims',
   leaderElectionMasterStatus: 'leader_election_master_status',
+  batchAttempts: 'scheduler_batch_attempts_total',
+  batchCacheFlushed: 'scheduler_batch_cache_flushed_total',
+  batchRescoreAttempts: 'scheduler_batch_rescore_attempts_total',
 } as const;
 
 /** What the metrics read from the queue at scrape time. */
@@ -84,6 +89,10 @@ export class SchedulerMetrics {
   readonly preemptionAttempts: Counter;
   readonly preemptionVictims: Histogram;
   readonly leaderElectionMasterStatus: Gauge<'name'>;
+  /** Opportunistic batching (src/scheduler/batch.ts), as upstream's KEP-5598 metrics. */
+  readonly batchAttempts: Counter<'profile' | 'result'>;
+  readonly batchCacheFlushed: Counter<'profile' | 'reason'>;
+  readonly batchRescoreAttempts: Counter<'profile'>;
 
   private readonly leaseName: string;
   private readonly samplePercent: number;
@@ -182,6 +191,24 @@ export class SchedulerMetrics {
       labelNames: ['name'],
       registers,
     });
+    this.batchAttempts = new Counter({
+      name: METRIC.batchAttempts,
+      help: 'Counts of results when we attempt to use batching.',
+      labelNames: ['profile', 'result'],
+      registers,
+    });
+    this.batchCacheFlushed = new Counter({
+      name: METRIC.batchCacheFlushed,
+      help: 'Counts of cache flushes by reason.',
+      labelNames: ['profile', 'reason'],
+      registers,
+    });
+    this.batchRescoreAttempts = new Counter({
+      name: METRIC.batchRescoreAttempts,
+      help: 'Counts of rescore attempts during opportunistic batching.',
+      labelNames: ['profile'],
+      registers,
+    });
     this.setLeader(false);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   }
@@ -197,6 +224,15 @@ export class SchedulerMetrics {
       samplePercent: this.samplePercent,
       random: this.random,
     });
+  }
+
+  /** The batch's recorder (src/scheduler/batch.ts): result and reason values come from closed sets. */
+  batchRecorder(): BatchRecorder {
+    return {
+      attempt: (profile, result) => this.batchAttempts.inc({ profile, result }),
+      flushed: (profile, reason) => this.batchCacheFlushed.inc({ profile, reason }),
+      rescored: (profile, nodes) => this.batchRescoreAttempts.inc({ profile }, nodes),
+    };
   }
 
   /** The queue whose pods are counted at each scrape, and the clock its timestamps use. */

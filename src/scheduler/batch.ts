@@ -47,7 +47,16 @@ export function hasChangeStamps(nodes: NodeTableReader): nodes is NodeTableReade
 }
 
 /** Why a batch was dropped (bounded label values for metrics). */
-export type FlushReason = 'incompatible' | 'nodes_changed' | 'rejected_node_changed' | 'affinity_changed' | 'expired' | 'used_up' | 'empty' | 'plugins_differ';
+export type FlushReason = 'incompatible' | 'nodes_changed' | 'rejected_node_changed' | 'affinity_changed' | 'expired' | 'used_up' | 'empty_list' | 'plugins_differ';
+
+/** Where the batch reports what it did (SchedulerMetrics.batchRecorder: upstream's batch metrics). */
+export interface BatchRecorder {
+  /** A pod with a signature: placed from its batch (hint_used), or given a full cycle (no_hint). */
+  attempt(profile: string, result: 'hint_used' | 'no_hint'): void;
+  flushed(profile: string, reason: FlushReason): void;
+  /** Changed nodes re-filtered and rescored for one pod. */
+  rescored(profile: string, nodes: number): void;
+}
 
 export interface BatchStats {
   /** Full cycles whose result was kept for later pods. */
@@ -107,6 +116,7 @@ export interface BatchOptions {
   now?: () => number;
   /** Changes whenever the set of pods with affinity terms (or their nodes) changes. */
   affinityVersion?: () => number;
+  recorder?: BatchRecorder;
 }
 
 export class Batches {
@@ -114,13 +124,14 @@ export class Batches {
     stored: 0,
     used: 0,
     rechecked: 0,
-    flushed: { incompatible: 0, nodes_changed: 0, rejected_node_changed: 0, affinity_changed: 0, expired: 0, used_up: 0, empty: 0, plugins_differ: 0 },
+    flushed: { incompatible: 0, nodes_changed: 0, rejected_node_changed: 0, affinity_changed: 0, expired: 0, used_up: 0, empty_list: 0, plugins_differ: 0 },
   };
   private readonly entries = new Map<string, Entry>();
   private readonly maxAgeMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
   private readonly affinityVersion: () => number;
+  private readonly recorder: BatchRecorder | undefined;
   private dirty = new Int32Array(16);
 
   constructor(options: BatchOptions = {}) {
@@ -128,6 +139,7 @@ export class Batches {
     this.maxEntries = options.maxEntries ?? 8;
     this.now = options.now ?? (() => performance.now());
     this.affinityVersion = options.affinityVersion ?? (() => 0);
+    this.recorder = options.recorder;
   }
 
   get size(): number {
@@ -184,6 +196,12 @@ export class Batches {
    * the pod needs a full cycle (and a batch that could not serve it is gone).
    */
   reuse(fw: Framework, pod: PodInfo, signature: string, nodes: NodeTableReader & ChangeStamps, tieBreaker: TieBreaker): BatchResult | undefined {
+    const result = this.tryReuse(fw, pod, signature, nodes, tieBreaker);
+    this.recorder?.attempt(fw.schedulerName, result === undefined ? 'no_hint' : 'hint_used');
+    return result;
+  }
+
+  private tryReuse(fw: Framework, pod: PodInfo, signature: string, nodes: NodeTableReader & ChangeStamps, tieBreaker: TieBreaker): BatchResult | undefined {
     const e = this.entries.get(signature);
     if (e === undefined) return undefined;
     if (e.fw !== fw) return this.flush(e, 'incompatible');
@@ -221,7 +239,7 @@ export class Batches {
       evaluated++;
       if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) this.removeAt(e, indexOf[row]!);
     }
-    if (e.count === 0) return this.flush(e, 'empty');
+    if (e.count === 0) return this.flush(e, 'empty_list');
 
     const prescore = fw.runPreScorePlugins(state, pod, nodes, rows.subarray(0, e.count));
     if (prescore !== null || !sameSet(state.skipScorePlugins, e.skipScore)) return this.flush(e, 'plugins_differ');
@@ -234,6 +252,7 @@ export class Batches {
       totals[i] = normalized[i]! + score;
     }
     this.stats.rechecked += changed;
+    if (changed > 0) this.recorder?.rescored(fw.schedulerName, changed);
 
     // The best kept node; it passed Filter for an equal pod, and once more for this one.
     for (;;) {
@@ -242,7 +261,7 @@ export class Batches {
       evaluated++;
       if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) {
         this.removeAt(e, best);
-        if (e.count === 0) return this.flush(e, 'empty');
+        if (e.count === 0) return this.flush(e, 'empty_list');
         continue;
       }
       e.uses++;
@@ -270,6 +289,7 @@ export class Batches {
   private flush(e: Entry, reason: FlushReason): undefined {
     this.entries.delete(e.signature);
     this.stats.flushed[reason]++;
+    this.recorder?.flushed(e.fw.schedulerName, reason);
     return undefined;
   }
 }

@@ -138,7 +138,12 @@ export class Scheduler {
         : inlineParallelizer;
     const batching = options.config.batching;
     const batches = batching.enabled
-      ? new Batches({ maxAgeMs: batching.maxAgeMs, now: () => (options.clock ?? realClock).now(), affinityVersion: () => this.cache.affinityVersion })
+      ? new Batches({
+          maxAgeMs: batching.maxAgeMs,
+          now: () => (options.clock ?? realClock).now(),
+          affinityVersion: () => this.cache.affinityVersion,
+          ...(options.metrics ? { recorder: options.metrics.batchRecorder() } : {}),
+        })
       : undefined;
     this.algorithm = new Algorithm(options.seed ?? (Math.random() * 2 ** 32) >>> 0, this.parallelizer, batches);
     this.bindConcurrency = options.bindConcurrency ?? 64;

@@ -9,12 +9,25 @@
 //   antiAffinityCounts          existing pods matching each of its required
 //                               anti-affinity terms
 // Filter then only reads node.label(key) and these counts.
-import type { ClusterLister } from '../../framework/cluster-lister.ts';
+//
+// The counts come from the lister's pod index: existing pods' anti-affinity
+// terms grouped by term (each distinct term matched once against the pod),
+// and the pods the incoming pod's terms select, by namespace.
+import { podIndexOf, type ClusterLister, type PodIndex } from '../../framework/cluster-lister.ts';
 import type { PodInfo } from '../../framework/interfaces.ts';
 import type { Labels } from '../../framework/label-selector.ts';
 import type { Interner, NodeTableReader, NodeView } from '../../framework/node-view.ts';
-import { incomingTerms, matchesAll, termMatches, type IncomingTerm, type PodTerms, type TermCache } from './terms.ts';
-import { addTo, cloneCounts, countOf, isEmpty, newCounts, type TopologyCounts } from './topology.ts';
+import {
+  incomingTerms,
+  matchesAll,
+  queriesFor,
+  requiredAntiAffinityTerms,
+  termMatches,
+  type IncomingTerm,
+  type PodTerms,
+  type TermCache,
+} from './terms.ts';
+import { addDomains, addTo, cloneCounts, countOf, isEmpty, newCounts, type TopologyCounts } from './topology.ts';
 
 /** Upstream's reasons, word for word. */
 export const ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -56,14 +69,13 @@ function update(counts: TopologyCounts, keyId: number, node: NodeView, delta: nu
 export function computePreFilterState(ctx: FilterContext, pod: PodInfo, terms: PodTerms, nodes: NodeTableReader): PreFilterState | null {
   const { lister, interner } = ctx;
   const nsLabels: Labels = lister.namespaceLabels(pod.namespace) ?? {};
-  const cursor = nodes.size > 0 ? nodes.view(0) : null;
+  const index: PodIndex | null = nodes.size > 0 ? podIndexOf(lister, nodes) : null;
 
   const existing = newCounts();
-  if (cursor !== null) {
-    for (const { nodeIndex, pod: other } of lister.podsWithRequiredAntiAffinity()) {
-      for (const t of ctx.terms.of(other).requiredAntiAffinity) {
-        if (termMatches(t, pod, nsLabels)) update(existing, interner.lookup(t.topologyKey), cursor.at(nodeIndex), 1);
-      }
+  if (index !== null) {
+    for (const group of index.groups(requiredAntiAffinityTerms)) {
+      const t = group.value;
+      if (termMatches(t, pod, nsLabels)) addDomains(existing, interner.lookup(t.topologyKey), group, 1, true);
     }
   }
 
@@ -75,13 +87,11 @@ export function computePreFilterState(ctx: FilterContext, pod: PodInfo, terms: P
   const antiAffinityKeys = [...new Set(anti.map((t) => t.keyId).filter((k) => k >= 0))];
   const affinityCounts = newCounts(affinityKeys);
   const antiAffinityCounts = newCounts(antiAffinityKeys);
-  if (cursor !== null && (affinity.length > 0 || anti.length > 0)) {
-    for (let i = 0; i < nodes.size; i++) {
-      const pods = lister.podsOnNode(i);
-      if (pods.length === 0) continue;
-      const node = cursor.at(i);
-      for (const other of pods) countIncoming(affinity, anti, other, node, affinityCounts, antiAffinityCounts, 1);
-    }
+  if (index !== null) {
+    // Pods matching all the affinity terms count once in each term's domain.
+    const matchingAll = queriesFor(affinity, index).map((q) => index.select(q));
+    for (const t of affinity) for (const set of matchingAll) addDomains(affinityCounts, t.keyId, set, 1, true);
+    for (const t of anti) for (const q of queriesFor([t], index)) addDomains(antiAffinityCounts, t.keyId, index.select(q), 1, true);
   }
   return {
     affinityKeys,

@@ -42,7 +42,7 @@ import {
   type PreFilterState,
 } from './filtering.ts';
 import { computePreScoreState, hasPreferredTerms, normalize, scoreNode, type PreScoreState } from './scoring.ts';
-import { TermCache } from './terms.ts';
+import { podTerms, type TermCache } from './terms.ts';
 import { signJSON } from '../../framework/sign.ts';
 
 export const name = 'InterPodAffinity';
@@ -70,7 +70,7 @@ export class InterPodAffinityPlugin {
   readonly name = name;
   readonly args: Readonly<InterPodAffinityArgs>;
   private readonly lister: ClusterLister;
-  private readonly terms = new TermCache();
+  private readonly terms: TermCache = podTerms;
   /**
    * The node table's interner, from the last PreFilter/PreScore. Ids are
    * never reused, so AddPod/RemovePod (which get a NodeView, not the table)

@@ -7,12 +7,16 @@
 //   + weight  the pod's preferred affinity terms the incoming pod matches
 //   - weight  the pod's preferred anti-affinity terms the incoming pod matches
 // Score is the sum over the node's labels; NormalizeScore maps [min, max] to [0, 100].
-import type { ClusterLister } from '../../framework/cluster-lister.ts';
+//
+// The sums come from the lister's pod index: the pods each of the incoming
+// pod's terms selects, and existing pods' terms grouped by term, so each
+// distinct term is matched against the incoming pod once.
+import { podIndexOf, type ClusterLister } from '../../framework/cluster-lister.ts';
 import { MAX_NODE_SCORE, type PodInfo } from '../../framework/interfaces.ts';
 import type { Labels } from '../../framework/label-selector.ts';
 import type { Interner, NodeTableReader, NodeView } from '../../framework/node-view.ts';
-import { incomingTerms, termMatches, type PodTerms, type TermCache } from './terms.ts';
-import { addTo, isEmpty, newCounts, type TopologyCounts } from './topology.ts';
+import { incomingTerms, queriesFor, scoringTerms, termMatches, type PodTerms, type TermCache } from './terms.ts';
+import { addDomains, isEmpty, newCounts, type TopologyCounts } from './topology.ts';
 
 /** What Score reads: plain data keyed by interned ids (upstream's topologyScore). */
 export interface PreScoreState {
@@ -42,45 +46,18 @@ export function computePreScoreState(ctx: ScoreContext, pod: PodInfo, terms: Pod
   const affinity = incomingTerms(terms.preferredAffinity, lister, interner);
   const anti = incomingTerms(terms.preferredAntiAffinity, lister, interner);
   const topologyScore = newCounts();
-  const cursor = nodes.view(0);
-
-  const process = (other: PodInfo, node: NodeView): void => {
-    if (node.labelCount() === 0) return;
-    for (const t of affinity) if (t.matches(other)) add(topologyScore, t.keyId, node, t.weight);
-    for (const t of anti) if (t.matches(other)) add(topologyScore, t.keyId, node, -t.weight);
-    const theirs = ctx.terms.of(other);
-    if (ctx.hardPodAffinityWeight > 0) {
-      for (const t of theirs.requiredAffinity) {
-        if (termMatches(t, pod, nsLabels)) add(topologyScore, interner.lookup(t.topologyKey), node, ctx.hardPodAffinityWeight);
-      }
-    }
-    for (const t of theirs.preferredAffinity) {
-      if (termMatches(t, pod, nsLabels)) add(topologyScore, interner.lookup(t.topologyKey), node, t.weight);
-    }
-    for (const t of theirs.preferredAntiAffinity) {
-      if (termMatches(t, pod, nsLabels)) add(topologyScore, interner.lookup(t.topologyKey), node, -t.weight);
-    }
-  };
-
-  if (affinity.length > 0 || anti.length > 0) {
-    // The incoming pod's own terms may match any pod.
-    for (let i = 0; i < nodes.size; i++) {
-      const pods = lister.podsOnNode(i);
-      if (pods.length === 0) continue;
-      const node = cursor.at(i);
-      for (const other of pods) process(other, node);
-    }
-  } else {
-    // Only pods with terms of their own can add anything.
-    for (const { nodeIndex, pod: other } of lister.podsWithAffinity()) process(other, cursor.at(nodeIndex));
+  const index = podIndexOf(lister, nodes);
+  // The incoming pod's preferred terms, over the pods they select.
+  for (const t of affinity) for (const q of queriesFor([t], index)) addDomains(topologyScore, t.keyId, index.select(q), t.weight, false);
+  for (const t of anti) for (const q of queriesFor([t], index)) addDomains(topologyScore, t.keyId, index.select(q), -t.weight, false);
+  // Existing pods' terms that select the incoming pod.
+  for (const group of index.groups(scoringTerms)) {
+    const { term, required, weight } = group.value;
+    if (required && ctx.hardPodAffinityWeight <= 0) continue;
+    if (!termMatches(term, pod, nsLabels)) continue;
+    addDomains(topologyScore, interner.lookup(term.topologyKey), group, required ? ctx.hardPodAffinityWeight : weight, false);
   }
   return isEmpty(topologyScore) ? null : { topologyScore };
-}
-
-function add(scores: TopologyCounts, keyId: number, node: NodeView, weight: number): void {
-  if (keyId < 0) return;
-  const value = node.label(keyId);
-  if (value >= 0) addTo(scores, keyId, value, weight, false);
 }
 
 /** Hot path: the sum of the node's pairs, no allocation. */

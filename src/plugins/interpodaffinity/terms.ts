@@ -9,8 +9,14 @@
 //   otherwise → the listed namespaces, plus those namespaceSelector selects
 //   namespaceSelector {} → every namespace
 // A list with a term that cannot be parsed is dropped whole, and reported.
+//
+// The pods a term selects are counted through the lister's pod index: an
+// incoming pod's terms as PodQueries, one per namespace they reach
+// (queriesFor), and existing pods' terms as groups of identical terms
+// (requiredAntiAffinityTerms, scoringTerms), so that a cycle matches each
+// distinct term once rather than every pod.
 import type { PodAffinityTerm, WeightedPodAffinityTerm } from '../../api/types.ts';
-import type { ClusterLister } from '../../framework/cluster-lister.ts';
+import type { ClusterLister, PodClassifier, PodIndex, PodQuery } from '../../framework/cluster-lister.ts';
 import type { PodInfo } from '../../framework/interfaces.ts';
 import { LabelOp, aggregate, isEverything, parseLabelSelector, selectorMatches, type LabelRequirement, type Labels, type Selector } from '../../framework/label-selector.ts';
 import type { Interner } from '../../framework/node-view.ts';
@@ -135,6 +141,9 @@ export class TermCache {
   }
 }
 
+/** The parses the plugin and the classifiers share (any TermCache parses a pod alike). */
+export const podTerms = new TermCache();
+
 /**
  * AffinityTerm.Matches(pod, nsLabels) for an existing pod's term and the
  * incoming pod: its namespace is named, or its namespace's labels (empty when
@@ -158,8 +167,9 @@ export class IncomingTerm {
   readonly term: AffinityTerm;
   readonly weight: number;
   readonly keyId: number;
+  /** namespaceSelector {}: the term reaches every namespace. */
+  readonly allNamespaces: boolean;
   private readonly lister: ClusterLister;
-  private readonly allNamespaces: boolean;
   private readonly selected = new Map<string, boolean>();
 
   constructor(term: AffinityTerm | WeightedAffinityTerm, lister: ClusterLister, interner: Interner) {
@@ -172,23 +182,66 @@ export class IncomingTerm {
 
   /** AffinityTerm.Matches(existingPod, nil) after the namespaceSelector was merged. */
   matches(pod: PodInfo): boolean {
+    return this.reaches(pod.namespace) && selectorMatches(this.term.selector, podLabels(pod));
+  }
+
+  /** The namespace is named, or (known to the lister) selected by the namespaceSelector. */
+  reaches(namespace: string): boolean {
     const t = this.term;
-    if (!t.namespaces.includes(pod.namespace) && !this.allNamespaces) {
-      if (t.namespaceSelector === null) return false;
-      let hit = this.selected.get(pod.namespace);
-      if (hit === undefined) {
-        const labels = this.lister.namespaceLabels(pod.namespace);
-        hit = labels !== undefined && selectorMatches(t.namespaceSelector, labels);
-        this.selected.set(pod.namespace, hit);
-      }
-      if (!hit) return false;
+    if (this.allNamespaces || t.namespaces.includes(namespace)) return true;
+    if (t.namespaceSelector === null) return false;
+    let hit = this.selected.get(namespace);
+    if (hit === undefined) {
+      const labels = this.lister.namespaceLabels(namespace);
+      hit = labels !== undefined && selectorMatches(t.namespaceSelector, labels);
+      this.selected.set(namespace, hit);
     }
-    return selectorMatches(t.selector, podLabels(pod));
+    return hit;
   }
 }
 
 export function incomingTerms(terms: readonly (AffinityTerm | WeightedAffinityTerm)[], lister: ClusterLister, interner: Interner): IncomingTerm[] {
   return terms.map((t) => new IncomingTerm(t, lister, interner));
+}
+
+const queryCache = new WeakMap<LabelRequirement[], Map<string | null, PodQuery>>();
+
+/** The query for one selector and namespace, the same object every cycle (the index keys it once). */
+function queryOf(selector: LabelRequirement[], namespace: string | null): PodQuery {
+  let byNamespace = queryCache.get(selector);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    queryCache.set(selector, byNamespace);
+  }
+  let q = byNamespace.get(namespace);
+  if (q === undefined) {
+    q = { namespace, selector };
+    byNamespace.set(namespace, q);
+  }
+  return q;
+}
+
+/**
+ * The pods matching every one of the terms (podMatchesAllAffinityTerms; one
+ * term: AffinityTerm.Matches), as queries over distinct namespaces, for the
+ * pod index. Empty when no pod can match (no terms, a nil selector).
+ */
+export function queriesFor(terms: readonly IncomingTerm[], index: PodIndex): PodQuery[] {
+  if (terms.length === 0) return [];
+  let selector: LabelRequirement[] | undefined;
+  for (const t of terms) {
+    if (t.term.selector === null) return [];
+    selector = selector === undefined ? t.term.selector : [...selector, ...t.term.selector];
+  }
+  const narrowing = terms.filter((t) => !t.allNamespaces);
+  if (narrowing.length === 0) return [queryOf(selector!, null)];
+  // A namespace must be reached by the first narrowing term: named by it, or selected (then it has pods).
+  const first = narrowing[0]!;
+  const candidates = new Set(first.term.namespaces);
+  if (first.term.namespaceSelector !== null) for (const ns of index.namespaces()) candidates.add(ns);
+  const out: PodQuery[] = [];
+  for (const ns of candidates) if (narrowing.every((t) => t.reaches(ns))) out.push(queryOf(selector!, ns));
+  return out;
 }
 
 /** podMatchesAllAffinityTerms: false for no terms. */
@@ -197,3 +250,66 @@ export function matchesAll(terms: readonly IncomingTerm[], pod: PodInfo): boolea
   for (const t of terms) if (!t.matches(pod)) return false;
   return true;
 }
+
+// --- existing pods' terms, grouped --------------------------------------------------------
+
+const termKeys = new WeakMap<AffinityTerm, string>();
+
+/** Identifies a term by what decides which pods it selects and where. */
+function termKey(t: AffinityTerm): string {
+  let key = termKeys.get(t);
+  if (key === undefined) {
+    key = JSON.stringify([t.topologyKey, t.namespaces, t.namespaceSelector, t.selector]);
+    termKeys.set(t, key);
+  }
+  return key;
+}
+
+function hasPodAffinity(pod: PodInfo): boolean {
+  const a = pod.pod.spec?.affinity;
+  return Boolean(a?.podAffinity || a?.podAntiAffinity);
+}
+
+type Entries<T> = readonly { key: string; value: T }[];
+const NO_ENTRIES: Entries<never> = Object.freeze([]);
+
+function memoized<T>(classify: (pod: PodInfo) => Entries<T>): (pod: PodInfo) => Entries<T> {
+  const memo = new WeakMap<PodInfo, Entries<T>>();
+  return (pod) => {
+    if (!hasPodAffinity(pod)) return NO_ENTRIES;
+    let entries = memo.get(pod);
+    if (entries === undefined) {
+      entries = classify(pod);
+      memo.set(pod, entries);
+    }
+    return entries;
+  };
+}
+
+/** Existing pods by their required anti-affinity terms (the symmetry rule of PreFilter). */
+export const requiredAntiAffinityTerms: PodClassifier<AffinityTerm> = {
+  name: 'InterPodAffinity/requiredAntiAffinity',
+  classify: memoized((pod) => podTerms.of(pod).requiredAntiAffinity.map((t) => ({ key: termKey(t), value: t }))),
+};
+
+/** An existing pod's term as PreScore weighs it. */
+export interface ScoringTerm {
+  term: AffinityTerm;
+  /** A required affinity term: weighs hardPodAffinityWeight. */
+  required: boolean;
+  /** Preferred terms: the weight, negative for anti-affinity. */
+  weight: number;
+}
+
+/** Existing pods by the terms PreScore weighs: required affinity, preferred affinity and anti-affinity. */
+export const scoringTerms: PodClassifier<ScoringTerm> = {
+  name: 'InterPodAffinity/scoring',
+  classify: memoized((pod) => {
+    const terms = podTerms.of(pod);
+    const out: { key: string; value: ScoringTerm }[] = [];
+    for (const t of terms.requiredAffinity) out.push({ key: `required ${termKey(t)}`, value: { term: t, required: true, weight: 0 } });
+    for (const t of terms.preferredAffinity) out.push({ key: `${t.weight} ${termKey(t)}`, value: { term: t, required: false, weight: t.weight } });
+    for (const t of terms.preferredAntiAffinity) out.push({ key: `${-t.weight} ${termKey(t)}`, value: { term: t, required: false, weight: -t.weight } });
+    return out;
+  }),
+};

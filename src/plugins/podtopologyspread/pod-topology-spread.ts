@@ -3,10 +3,10 @@
 // (v1.36, NodeInclusionPolicy and MatchLabelKeys on, queueing hints off).
 //
 //   PreFilter  the pod's DoNotSchedule constraints (or the profile's default
-//              ones); one pass over the node table and the pods on each node
-//              counts matching pods per domain and keeps upstream's two
-//              critical paths, as plain data in CycleState; Skip without
-//              constraints.
+//              ones); matching pods per domain of the eligible nodes, read
+//              from the lister's pod index (which keeps them as pods come and
+//              go), and upstream's two critical paths, as plain data in
+//              CycleState; Skip without constraints.
 //   Filter     per node: missing topology label → UnschedulableAndUnresolvable;
 //              matchNum + selfMatch − globalMin > maxSkew → Unschedulable,
 //              where globalMin is 0 while fewer than minDomains domains exist.
@@ -14,11 +14,12 @@
 //   AddPod /   preemption's what-if: the count of the pod's domain ± 1,
 //   RemovePod  on a copy of the state (CycleState.clone shares values).
 //   PreScore   the ScheduleAnyway constraints: counts per domain over all
-//              nodes, per-node counts for kubernetes.io/hostname, weights
-//              ln(domains + 2); Skip without constraints.
+//              nodes (pod index), per-node counts for kubernetes.io/hostname,
+//              weights ln(domains + 2); Skip without constraints.
 //   Score      Σ count·weight + (maxSkew − 1), rounded; fewer is better.
 //   Normalize  100·(max + min − s)/max; nodes lacking a key score 0.
 import type { TopologySpreadConstraint } from '../../api/types.ts';
+import { podIndexOf, type NodeFilter, type PodQuery } from '../../framework/cluster-lister.ts';
 import type { CycleState } from '../../framework/cycle-state.ts';
 import {
   MAX_NODE_SCORE,
@@ -35,7 +36,7 @@ import {
 } from '../../framework/interfaces.ts';
 import type { NodeTableReader, NodeView } from '../../framework/node-view.ts';
 import { Code, Status, type Result } from '../../framework/status.ts';
-import { compileTolerations, hasUntoleratedTaint } from '../../framework/tolerations.ts';
+import { compileTolerations, hasUntoleratedTaint, type CompiledToleration } from '../../framework/tolerations.ts';
 import {
   DO_NOT_SCHEDULE,
   DefaultingType,
@@ -49,11 +50,11 @@ import {
   type PodTopologySpreadArgs,
 } from './args.ts';
 import { defaultSelector, podConstraints, type Constraint } from './constraints.ts';
-import { SelectorKind, selectorEmpty, selectorMatches, type PodSelector } from './labels.ts';
-import { compileRequiredNodeAffinity, matchesNodeAffinity } from './node-inclusion.ts';
+import { SelectorKind, selectorMatches, type PodSelector } from './labels.ts';
+import { compileRequiredNodeAffinity, matchesNodeAffinity, type CompiledNodeAffinity } from './node-inclusion.ts';
 import {
+  criticalPathsOf,
   insertionPoint,
-  newCriticalPaths,
   search,
   toSortedArrays,
   updateCriticalPaths,
@@ -82,22 +83,52 @@ const preFilterStateMissing = `reading "${preFilterStateKey}" from cycleState: n
 
 type Parsed = { constraints: Constraint[]; error?: undefined } | { constraints?: undefined; error: string };
 
-/** countPodsMatchSelector: matching pods of the namespace, terminating ones left out (kubernetes#87621). */
-function countMatching(pods: readonly PodInfo[], selector: PodSelector, namespace: string): number {
-  if (selectorEmpty(selector) || selector.kind === SelectorKind.Nothing) return 0;
-  let count = 0;
-  for (let i = 0; i < pods.length; i++) {
-    const p = pods[i]!;
-    if (p.namespace !== namespace || p.pod.metadata?.deletionTimestamp) continue;
-    if (selectorMatches(selector, p.pod)) count++;
+const queries = new WeakMap<PodSelector, PodQuery>();
+
+/**
+ * countPodsMatchSelector as a pod index query: matching pods of the
+ * namespace, terminating ones left out (kubernetes#87621); an empty or nil
+ * selector counts none.
+ */
+function countQuery(selector: PodSelector, namespace: string): PodQuery {
+  let q = queries.get(selector);
+  if (q === undefined || q.namespace !== namespace) {
+    const counted = selector.kind === SelectorKind.Labels || selector.kind === SelectorKind.Controller;
+    q = {
+      namespace,
+      selector: !counted ? null : selector.kind === SelectorKind.Labels ? selector.requirements : [],
+      ...(selector.kind === SelectorKind.Controller ? { controllerUid: selector.controllerUid } : {}),
+      skipTerminating: true,
+    };
+    queries.set(selector, q);
   }
-  return count;
+  return q;
 }
 
 /** nodeLabelsMatchSpreadConstraints, on interned keys. */
 function hasAllKeys(keyIds: readonly number[], node: NodeView): boolean {
   for (let i = 0; i < keyIds.length; i++) if (keyIds[i]! < 0 || node.label(keyIds[i]!) < 0) return false;
   return true;
+}
+
+/**
+ * The nodes a constraint counts pods on: those with every topology key (when
+ * `requireAll`), then matchNodeInclusionPolicies (affinity / tolerations
+ * given when the policy is Honor).
+ */
+function countedNodes(
+  keyIds: readonly number[],
+  requireAll: boolean,
+  affinity: CompiledNodeAffinity | null,
+  tolerations: readonly CompiledToleration[] | null,
+): NodeFilter {
+  return {
+    key: JSON.stringify([name, requireAll ? keyIds : null, affinity, tolerations]),
+    includes: (node) =>
+      (!requireAll || hasAllKeys(keyIds, node)) &&
+      (affinity === null || matchesNodeAffinity(affinity, node)) &&
+      (tolerations === null || !hasUntoleratedTaint(tolerations, node)),
+  };
 }
 
 export class PodTopologySpreadPlugin {
@@ -135,41 +166,29 @@ export class PodTopologySpreadPlugin {
     return { status: null };
   }
 
-  /** calPreFilterState: one pass over the nodes; the pods of a node are read once, for every constraint. */
+  /** calPreFilterState: per constraint, the matching pods per domain of the nodes it counts (pod index). */
   private preFilterState(pod: PodInfo, constraints: readonly Constraint[], nodes: NodeTableReader): PreFilterState {
-    const n = constraints.length;
     const keyIds = constraints.map((c) => nodes.interner.lookup(c.topologyKey));
     const honorAffinity = constraints.map((c) => c.nodeAffinityPolicy === HONOR);
     const honorTaints = constraints.map((c) => c.nodeTaintsPolicy === HONOR);
     const affinity = compileRequiredNodeAffinity(pod.pod, nodes);
     const tolerations = compileTolerations(pod.pod.spec?.tolerations, nodes.interner);
-    const domains = constraints.map(() => new Map<number, number>());
+    const domains = constraints.map(() => ({ keys: [] as number[], counts: [] as number[] }));
 
     if (nodes.size > 0 && keyIds.every((k) => k >= 0)) {
-      const lister = this.handle.lister;
-      const view = nodes.view(0);
-      for (let i = 0; i < nodes.size; i++) {
-        view.at(i);
+      const index = podIndexOf(this.handle.lister, nodes);
+      for (let j = 0; j < constraints.length; j++) {
         // A node counts only if it has every constraint's topology key.
-        if (!hasAllKeys(keyIds, view)) continue;
-        let affinityOk: boolean | undefined;
-        let taintsOk: boolean | undefined;
-        let pods: readonly PodInfo[] | undefined;
-        for (let j = 0; j < n; j++) {
-          if (honorAffinity[j] && !(affinityOk ??= matchesNodeAffinity(affinity, view))) continue;
-          if (honorTaints[j] && !(taintsOk ??= !hasUntoleratedTaint(tolerations, view))) continue;
-          pods ??= lister.podsOnNode(i);
-          const value = view.label(keyIds[j]!);
-          const m = domains[j]!;
-          m.set(value, (m.get(value) ?? 0) + countMatching(pods, constraints[j]!.selector, pod.namespace));
-        }
+        const counted = countedNodes(keyIds, true, honorAffinity[j] ? affinity : null, honorTaints[j] ? tolerations : null);
+        const d = index.select(countQuery(constraints[j]!.selector, pod.namespace)).domainCounts({ keyId: keyIds[j]!, nodes: counted });
+        // Kept as they are: the index never changes arrays it handed out, nor does this plugin
+        // (AddPod/RemovePod copy them).
+        domains[j] = { keys: d.values as number[], counts: d.counts as number[] };
       }
     }
 
     const out: FilterConstraint[] = constraints.map((c, j) => {
-      const { keys, counts } = toSortedArrays(domains[j]!);
-      const paths = newCriticalPaths();
-      for (let k = 0; k < keys.length; k++) updateCriticalPaths(paths, keys[k]!, counts[k]!);
+      const { keys, counts } = domains[j]!;
       return {
         keyId: keyIds[j]!,
         maxSkew: c.maxSkew,
@@ -180,7 +199,8 @@ export class PodTopologySpreadPlugin {
         selector: c.selector,
         domains: keys,
         counts,
-        paths,
+        // Values are distinct, so one pass gives what updateCriticalPaths over each would.
+        paths: criticalPathsOf(keys, counts),
       };
     });
     return { namespace: pod.namespace, constraints: out, affinity, tolerations };
@@ -289,41 +309,40 @@ export class PodTopologySpreadPlugin {
     const scored = feasible.length - ignored.length;
 
     // Upstream counts a node's own pods for kubernetes.io/hostname in Score, with no inclusion
-    // policies; Score here reads no lister, so this pass counts them for the feasible nodes.
-    // (Ignored nodes need no mark: with requireAll the pass below skips them anyway.)
-    const scoredHere = new Uint8Array(nodes.size);
-    for (let f = 0; f < feasible.length; f++) scoredHere[feasible[f]!] = 1;
+    // policies; Score here reads no lister, so PreScore counts them for the feasible nodes,
+    // in table order. (With requireAll, ignored nodes are left out here too.)
+    let rows = feasible;
+    for (let f = 1; f < rows.length; f++) {
+      if (rows[f - 1]! > rows[f]!) {
+        rows = feasible.slice().sort();
+        break;
+      }
+    }
     const hostKeys = constraints.map((): number[] => []);
     const hostCounts = constraints.map((): number[] => []);
 
-    // One pass over all nodes: counts for the domains the feasible nodes are in, per-node
-    // counts for hostname; the pods of a node are read once, for every constraint.
-    const lister = this.handle.lister;
+    // Other keys: the counts of the domains the feasible nodes are in, over all nodes.
+    const index = podIndexOf(this.handle.lister, nodes);
     const affinity = compileRequiredNodeAffinity(pod.pod, nodes);
     const tolerations = compileTolerations(pod.pod.spec?.tolerations, nodes.interner);
-    for (let i = 0; i < nodes.size; i++) {
-      view.at(i);
-      if (requireAll && !hasAllKeys(keyIds, view)) continue;
-      let affinityOk: boolean | undefined;
-      let taintsOk: boolean | undefined;
-      let pods: readonly PodInfo[] | undefined;
-      for (let j = 0; j < n; j++) {
-        const c = constraints[j]!;
-        if (perNode[j]) {
-          if (scoredHere[i] === 0 || view.label(keyIds[j]!) < 0) continue;
-          pods ??= lister.podsOnNode(i);
-          hostKeys[j]!.push(i);
-          hostCounts[j]!.push(countMatching(pods, c.selector, pod.namespace));
-          continue;
+    for (let j = 0; j < n; j++) {
+      const c = constraints[j]!;
+      const set = index.select(countQuery(c.selector, pod.namespace));
+      if (perNode[j]) {
+        for (let f = 0; f < rows.length; f++) {
+          view.at(rows[f]!);
+          if ((requireAll && !hasAllKeys(keyIds, view)) || view.label(keyIds[j]!) < 0) continue;
+          hostKeys[j]!.push(view.index);
+          hostCounts[j]!.push(set.countOn(view.index));
         }
-        if (c.nodeAffinityPolicy === HONOR && !(affinityOk ??= matchesNodeAffinity(affinity, view))) continue;
-        if (c.nodeTaintsPolicy === HONOR && !(taintsOk ??= !hasUntoleratedTaint(tolerations, view))) continue;
-        const value = valueOf(view, keyIds[j]!);
-        const m = domains[j]!;
-        const current = m.get(value);
-        if (current === undefined) continue;
-        pods ??= lister.podsOnNode(i);
-        m.set(value, current + countMatching(pods, c.selector, pod.namespace));
+        continue;
+      }
+      const counted = countedNodes(keyIds, requireAll, c.nodeAffinityPolicy === HONOR ? affinity : null, c.nodeTaintsPolicy === HONOR ? tolerations : null);
+      const d = set.domainCounts({ keyId: keyIds[j]!, missingValue: missing, nodes: counted });
+      const m = domains[j]!;
+      for (const value of m.keys()) {
+        const at = search(d.values, value);
+        if (at >= 0) m.set(value, d.counts[at]!);
       }
     }
 
