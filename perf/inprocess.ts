@@ -70,6 +70,8 @@ export interface InProcessResult {
   /** Share of the run's wall time spent in each part, exclusive (a nested call counts to the inner part); null with --no-breakdown. */
   timeShare: Record<string, number> | null;
   gcShare: number;
+  /** Opportunistic batching (src/scheduler/batch.ts): pods placed from a batch, full cycles kept, flushes by reason. */
+  batch: { used: number; stored: number; rechecked: number; flushed: Record<string, number> } | null;
   violations: string[];
 }
 
@@ -320,6 +322,7 @@ export async function runInProcess(o: InProcessOptions): Promise<InProcessResult
   const wallMs = end - start;
   gcObserver.disconnect();
   profiler.restore();
+  const batchStats = scheduler.batchStats;
   await scheduler.stop(1000);
 
   const placements: Placement[] = client
@@ -387,6 +390,7 @@ export async function runInProcess(o: InProcessOptions): Promise<InProcessResult
     latencySplitMs: { queueWait: p(queueWait), schedulingCycle: p(cycle), binding: p(binding) },
     timeShare,
     gcShare: round(gcMs / wallMs, 3),
+    batch: batchStats ? { used: batchStats.used, stored: batchStats.stored, rechecked: batchStats.rechecked, flushed: { ...batchStats.flushed } } : null,
     violations,
   };
 }

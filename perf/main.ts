@@ -134,6 +134,12 @@ if (mode === 'inprocess') {
     const share = Object.entries(result.timeShare).map(([k, v]) => `${k} ${Math.round(v * 1000) / 10}%`);
     process.stdout.write(`share of wall time: ${share.join(', ')}\n`);
   }
+  if (result.batch) {
+    const flushed = Object.entries(result.batch.flushed).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+    process.stdout.write(
+      `batching: ${result.batch.used} of ${result.scheduled} pods placed from a batch, ${result.batch.stored} full cycles kept, ${result.batch.rechecked} nodes re-checked; flushed: ${flushed.join(', ') || 'none'}\n`,
+    );
+  }
   if (result.violations.length) process.stdout.write(`PROBLEMS: ${result.violations.join('; ')}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify([{ ...result, machine: where }])}\n`);
 } else {

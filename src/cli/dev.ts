@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { Node, Pod } from '../api/types.ts';
 import { createKubeClusterClient } from '../cluster/kube/index.ts';
@@ -81,6 +80,8 @@ export async function devCommand(options: { logLevel: LevelWithSilent; workload?
   const cp = await controlPlaneModule.startControlPlane({ assets });
   say(`  kube-apiserver ${cp.version} ready at ${cp.server}`);
 
+  // Imported here, not at the top: main.ts imports this module for every command, and client-node costs ~87 MB of RSS.
+  const { CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);

@@ -7,6 +7,12 @@ export class CycleState {
   readonly skipFilterPlugins = new Set<string>();
   /** Plugins whose PreScore returned Skip: their Score does not run. */
   readonly skipScorePlugins = new Set<string>();
+  /**
+   * The runtime's: indexes of the Filter plugins to run (those PreFilter did
+   * not skip), made at the cycle's first Filter call so the per-node loop
+   * looks nothing up. Never copied (clone() and worker threads make their own).
+   */
+  filterPlan: number[] | undefined;
 
   write(key: string, value: unknown): void {
     this.data.set(key, value);

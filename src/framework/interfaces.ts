@@ -96,6 +96,14 @@ export interface Plugin {
  */
 export interface SignPlugin extends Plugin {
   signPod(pod: PodInfo): string | null;
+  /**
+   * Optional, for a pod this plugin signed: true when its Filter of a node
+   * also reads pods on other nodes (PodTopologySpread's domain counts and
+   * global minimum). The batch then runs this plugin's Filter again on every
+   * node it keeps and every node the full cycle rejected for this plugin,
+   * before each use. Its Score must still read only the node's own row.
+   */
+  filtersGlobally?(pod: PodInfo): boolean;
 }
 
 export interface PreEnqueuePlugin extends Plugin {

@@ -367,13 +367,13 @@ export class Framework {
    */
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeView): Result {
     const plugins = this.filterPlugins;
-    const skip = state.skipFilterPlugins;
+    const plan = (state.filterPlan ??= this.filterPlanOf(state));
     const sampled = this.sampled(state);
     // Sampled: one clock read per call, each call's end being the next one's start.
     let mark = sampled ? performance.now() : 0;
-    for (let i = 0; i < plugins.length; i++) {
+    for (let k = 0; k < plan.length; k++) {
+      const i = plan[k]!;
       const plugin = plugins[i]!;
-      if (skip.size > 0 && skip.has(plugin.name)) continue;
       let status: Result;
       try {
         if (sampled) {
@@ -390,6 +390,13 @@ export class Framework {
       if (status !== null && status.code !== Code.Success) return rejectionOrError('Filter', status, plugin);
     }
     return null;
+  }
+
+  private filterPlanOf(state: CycleState): number[] {
+    const plan: number[] = [];
+    const skip = state.skipFilterPlugins;
+    for (let i = 0; i < this.filterPlugins.length; i++) if (!skip.has(this.filterPlugins[i]!.name)) plan.push(i);
+    return plan;
   }
 
   /**
@@ -608,6 +615,28 @@ export class Framework {
     }
     this.signatures.set(pod, signature);
     return signature;
+  }
+
+  /** Indexes (into filterPlugins) of the Filter plugins whose answer for this signed pod reads other nodes (SignPlugin.filtersGlobally). */
+  globalFilters(pod: PodInfo): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.filterPlugins.length; i++) {
+      const plugin = this.filterPlugins[i] as Partial<SignPlugin>;
+      if (typeof plugin.filtersGlobally === 'function' && plugin.filtersGlobally(pod)) out.push(i);
+    }
+    return out;
+  }
+
+  /** One Filter plugin's answer for a node (the batch's re-check of global filters); a throw is an Error. */
+  runFilterPlugin(index: number, state: CycleState, pod: PodInfo, node: NodeView): Result {
+    const plugin = this.filterPlugins[index]!;
+    let status: Result;
+    try {
+      status = plugin.filter(state, pod, node);
+    } catch (err) {
+      return pluginError('Filter', plugin, err);
+    }
+    return status !== null && status.code !== Code.Success ? rejectionOrError('Filter', status, plugin) : null;
   }
 
   /**

@@ -18,6 +18,11 @@
 //                               best total wins (ties at random), Filter once
 //                               more on the winner
 //
+// Filters that read other nodes' pods (PodTopologySpread's DoNotSchedule
+// constraints: SignPlugin.filtersGlobally) run again on every kept node
+// before each use; a node they drop, or rejected in the full cycle, is
+// watched: if it passes again, the batch gives way to a full cycle.
+//
 // A batch is dropped (and the pod gets a full cycle) when the signature
 // differs or is null (interfaces.ts, SignPlugin), when a node was added,
 // removed or changed its spec (NodeTable.specVersion), when a node the full
@@ -29,7 +34,8 @@
 // signature (a few at a time), so interleaved workloads each keep theirs.
 import { CycleState } from '../framework/cycle-state.ts';
 import type { PodInfo } from '../framework/interfaces.ts';
-import type { NodeTableReader } from '../framework/node-view.ts';
+import type { NodeTableReader, NodeView } from '../framework/node-view.ts';
+import { Code } from '../framework/status.ts';
 import type { Framework } from '../framework/runtime.ts';
 import { pickBest, type TieBreaker } from './schedule-pod.ts';
 
@@ -95,6 +101,11 @@ interface Entry {
   indexOf: Int32Array;
   /** Row → 1 when the full cycle looked at it and rejected it: if it changes, it may fit now. */
   rejected: Uint8Array;
+  /** Filter plugins whose answer reads other nodes (Framework.globalFilters): re-run on every kept node before each use. */
+  globals: number[];
+  globalNames: ReadonlySet<string>;
+  /** Rows one of those rejected (in the full cycle, or since): if they all pass now, the row may fit. */
+  globallyRejected: number[];
   /** The table's writeCount when the batch last looked at its write log. */
   seenWrites: number;
   skipFilter: ReadonlySet<string>;
@@ -157,6 +168,9 @@ export class Batches {
     normalized: Float64Array,
     count: number,
     rejected: Int32Array,
+    /** Per rejected row, the plugin that rejected it. */
+    rejectedBy: readonly (string | undefined)[],
+    pod: PodInfo,
   ): void {
     if (count < 2) return;
     this.entries.delete(signature);
@@ -167,8 +181,15 @@ export class Batches {
       stamps[i] = nodes.rowStamp(feasible[i]!);
       indexOf[feasible[i]!] = i;
     }
+    // A node a global filter rejected is re-checked with it before each use; any other rejected node is watched for changes.
+    const globals = fw.globalFilters(pod);
+    const globalNames = new Set(globals.map((i) => fw.filterPlugins[i]!.name));
+    const globallyRejected: number[] = [];
     const rejectedMask = new Uint8Array(nodes.size);
-    for (let i = 0; i < rejected.length; i++) rejectedMask[rejected[i]!] = 1;
+    for (let i = 0; i < rejected.length; i++) {
+      if (globalNames.has(rejectedBy[i] ?? '')) globallyRejected.push(rejected[i]!);
+      else rejectedMask[rejected[i]!] = 1;
+    }
     this.entries.set(signature, {
       fw,
       signature,
@@ -184,6 +205,9 @@ export class Batches {
       stamps,
       indexOf,
       rejected: rejectedMask,
+      globals,
+      globalNames,
+      globallyRejected,
       seenWrites: nodes.writeCount,
       skipFilter: new Set(state.skipFilterPlugins),
       skipScore: new Set(state.skipScorePlugins),
@@ -237,7 +261,40 @@ export class Batches {
     for (let k = 0; k < changed; k++) {
       const row = dirty[k]!;
       evaluated++;
-      if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) this.removeAt(e, indexOf[row]!);
+      const status = fw.runFilterPlugins(state, pod, cursor.at(row));
+      if (status === null) continue;
+      if (status.code === Code.Error) return this.flush(e, 'plugins_differ');
+      this.removeAt(e, indexOf[row]!, status.plugin);
+    }
+    // Filters that read other nodes: every kept node again, and the nodes they rejected (which may fit now).
+    if (e.globals.length > 0) {
+      for (let i = 0; i < e.globallyRejected.length; i++) {
+        const status = this.runGlobals(e, fw, state, pod, cursor.at(e.globallyRejected[i]!));
+        if (status === 'error') return this.flush(e, 'plugins_differ');
+        if (status === 'pass') return this.flush(e, 'rejected_node_changed');
+      }
+      // One pass, keeping the order; a node dropped here is watched like the ones the full cycle rejected.
+      evaluated += e.count;
+      let kept = 0;
+      for (let i = 0; i < e.count; i++) {
+        const row = rows[i]!;
+        const status = this.runGlobals(e, fw, state, pod, cursor.at(row));
+        if (status === 'error') return this.flush(e, 'plugins_differ');
+        if (status === 'reject') {
+          indexOf[row] = -1;
+          e.globallyRejected.push(row);
+          continue;
+        }
+        if (kept !== i) {
+          rows[kept] = row;
+          totals[kept] = totals[i]!;
+          normalized[kept] = normalized[i]!;
+          stamps[kept] = stamps[i]!;
+          indexOf[row] = kept;
+        }
+        kept++;
+      }
+      e.count = kept;
     }
     if (e.count === 0) return this.flush(e, 'empty_list');
 
@@ -259,8 +316,10 @@ export class Batches {
       const best = pickBest(totals, e.count, tieBreaker);
       const row = rows[best]!;
       evaluated++;
-      if (fw.runFilterPlugins(state, pod, cursor.at(row)) !== null) {
-        this.removeAt(e, best);
+      const status = fw.runFilterPlugins(state, pod, cursor.at(row));
+      if (status !== null) {
+        if (status.code === Code.Error) return this.flush(e, 'plugins_differ');
+        this.removeAt(e, best, status.plugin);
         if (e.count === 0) return this.flush(e, 'empty_list');
         continue;
       }
@@ -270,15 +329,30 @@ export class Batches {
     }
   }
 
+  private runGlobals(e: Entry, fw: Framework, state: CycleState, pod: PodInfo, node: NodeView): 'pass' | 'reject' | 'error' {
+    for (const index of e.globals) {
+      const status = fw.runFilterPlugin(index, state, pod, node);
+      if (status !== null) return status.code === Code.Error ? 'error' : 'reject';
+    }
+    return 'pass';
+  }
+
   /** Drops every batch (a profile or the node table went away). */
   clear(): void {
     this.entries.clear();
   }
 
-  /** Keeps the order (a full cycle's, which tie-breaking follows). */
-  private removeAt(e: Entry, i: number): void {
+  /**
+   * Keeps the order (a full cycle's, which tie-breaking follows). The row is
+   * watched like a rejected one: re-checked with the global filters if one
+   * of them rejected it, else dropped from the batch if it changes.
+   */
+  private removeAt(e: Entry, i: number, rejectedBy: string | undefined): void {
     const n = e.count--;
-    e.indexOf[e.rows[i]!] = -1;
+    const row = e.rows[i]!;
+    e.indexOf[row] = -1;
+    if (e.globalNames.has(rejectedBy ?? '')) e.globallyRejected.push(row);
+    else e.rejected[row] = 1;
     e.rows.copyWithin(i, i + 1, n);
     e.totals.copyWithin(i, i + 1, n);
     e.normalized.copyWithin(i, i + 1, n);

@@ -10,7 +10,7 @@ import type { NodeTableReader } from '../framework/node-view.ts';
 import type { Framework } from '../framework/runtime.ts';
 import { Code, Status, type Result } from '../framework/status.ts';
 import { inlineParallelizer } from '../parallel/inline.ts';
-import { rowAt, type FilterOutcome, type Parallelizer } from '../parallel/parallelizer.ts';
+import type { FilterOutcome, Parallelizer } from '../parallel/parallelizer.ts';
 import { hasChangeStamps, type Batches, type ChangeStamps as ChangeStampsOf } from './batch.ts';
 import { Diagnosis, FitError } from './fit-error.ts';
 
@@ -89,11 +89,9 @@ interface Cycle {
   diagnosis: Diagnosis;
   /** The pod's batching signature, when batching is on and it has one. */
   signature: string | null;
-  /** Where Filter started in the rotation of the candidates (for the batch's rejected rows). */
-  start: number;
-  candidates: Int32Array | undefined;
-  numCandidates: number;
-  evaluated: number;
+  /** The rows Filter rejected (before it had found enough), in rotation order, and why. */
+  rejectedRows: number[];
+  rejectedStatuses: Status[];
 }
 
 /** Per-scheduler state that lives across cycles. */
@@ -195,7 +193,10 @@ export class Algorithm {
     // Without scoring, the first feasible node is as good as any (upstream).
     const toFind = fw.scorePlugins.length === 0 ? 1 : numFeasibleNodesToFind(fw.percentageOfNodesToScore, numCandidates);
 
-    const cycle: Cycle = { fw, pod, nodes, state, diagnosis, signature, start: this.nextStartNodeIndex, candidates, numCandidates, evaluated: 0 };
+    // Rejections are kept as rows and statuses; names and reasons are made only if the pod fits nowhere.
+    const rejectedRows: number[] = [];
+    const rejectedStatuses: Status[] = [];
+    const cycle: Cycle = { fw, pod, nodes, state, diagnosis, signature, rejectedRows, rejectedStatuses };
     const filtered = parallelizer.filter({
       fw,
       state,
@@ -206,7 +207,10 @@ export class Algorithm {
       start: this.nextStartNodeIndex,
       toFind,
       feasible: this.feasible,
-      onRejected: (row, status) => diagnosis.recordNode(cursor.at(row).name(), status),
+      onRejected: (row, status) => {
+        rejectedRows.push(row);
+        rejectedStatuses.push(status);
+      },
     });
     return filtered instanceof Promise
       ? filtered.then((outcome) => this.afterFilter(cycle, outcome, parallelizer))
@@ -217,12 +221,15 @@ export class Algorithm {
   private afterFilter(cycle: Cycle, outcome: FilterOutcome, parallelizer: Parallelizer): ScheduleResult | Promise<ScheduleResult> {
     const { fw, pod, nodes, state } = cycle;
     const { found, evaluated } = outcome;
-    cycle.evaluated = evaluated;
     // Advance by the nodes looked at, even on failure, so every node gets its turn first.
     this.nextStartNodeIndex = (this.nextStartNodeIndex + evaluated) % nodes.size;
     if (outcome.failure) throw new PluginError(outcome.failure);
 
-    if (found === 0) throw new FitError(nodes.size, cycle.diagnosis);
+    if (found === 0) {
+      const cursor = nodes.view(0);
+      for (let i = 0; i < cycle.rejectedRows.length; i++) cycle.diagnosis.recordNode(cursor.at(cycle.rejectedRows[i]!).name(), cycle.rejectedStatuses[i]!);
+      throw new FitError(nodes.size, cycle.diagnosis);
+    }
 
     const feasible = this.feasible;
     if (found === 1) {
@@ -237,24 +244,12 @@ export class Algorithm {
     return scored instanceof Promise ? scored.then((status) => this.pick(cycle, evaluated, found, status)) : this.pick(cycle, evaluated, found, scored);
   }
 
-  /** The rows the cycle's Filter looked at and rejected: evaluated positions of the rotation that did not pass. */
-  private rejectedRows(cycle: Cycle, found: number): Int32Array {
-    const passed = new Set<number>();
-    for (let i = 0; i < found; i++) passed.add(this.feasible[i]!);
-    const out: number[] = [];
-    for (let k = 0; k < cycle.evaluated; k++) {
-      const row = rowAt(cycle, k);
-      if (!passed.has(row)) out.push(row);
-    }
-    return Int32Array.from(out);
-  }
-
   /** Highest total wins; ties are broken at random (pickBest). */
   private pick(cycle: Cycle, evaluated: number, found: number, scoreStatus: Result): ScheduleResult {
     if (scoreStatus !== null) throw new PluginError(scoreStatus);
     const totals = this.totals;
     if (cycle.signature !== null) {
-      this.batches!.store(cycle.fw, cycle.signature, cycle.nodes as NodeTableReader & ChangeStampsOf, cycle.state, this.feasible, totals, this.normalized, found, this.rejectedRows(cycle, found));
+      this.batches!.store(cycle.fw, cycle.signature, cycle.nodes as NodeTableReader & ChangeStampsOf, cycle.state, this.feasible, totals, this.normalized, found, Int32Array.from(cycle.rejectedRows), cycle.rejectedStatuses.map((s) => s.plugin), cycle.pod);
     }
     const best = pickBest(totals, found, this.tieBreaker);
     return { nodeName: cycle.nodes.view(this.feasible[best]!).name(), evaluatedNodes: evaluated, feasibleNodes: found, state: cycle.state };

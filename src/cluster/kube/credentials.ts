@@ -3,9 +3,12 @@
 // rotates) is re-read when the file changes; credentials that client-node's
 // authenticators produce (exec plugins, OIDC, cloud providers) are asked for
 // again periodically. A 401 forces a refresh before the one retry.
-import type { KubeConfig } from '@kubernetes/client-node';
+// client-node is imported only here, lazily, for those authenticators: it
+// costs ~87 MB of RSS, which token, certificate and in-cluster users never pay.
+import type { KubeConfig as ClientNodeKubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import type { Cluster, User } from './kubeconfig.ts';
 import { errorFields, type KubeLogger } from './logger.ts';
 
 export type Headers = Readonly<Record<string, string>>;
@@ -103,17 +106,20 @@ export class TokenFileCredentials implements Credentials {
  * the promise to await.
  */
 export class KubeConfigCredentials implements Credentials {
-  readonly #kc: KubeConfig;
+  readonly #cluster: Cluster;
+  readonly #user: User;
   readonly #extra: Headers;
   readonly #refreshIntervalMs: number;
   readonly #logger: KubeLogger;
+  #kc: ClientNodeKubeConfig | undefined;
   #headers: Headers;
   #fetchedAt = performance.now();
   #fetching: Promise<void> | undefined;
   #first: Promise<void> | undefined;
 
-  constructor(kc: KubeConfig, extra: Headers, logger: KubeLogger, refreshIntervalMs = 60_000) {
-    this.#kc = kc;
+  constructor(cluster: Cluster, user: User, extra: Headers, logger: KubeLogger, refreshIntervalMs = 60_000) {
+    this.#cluster = cluster;
+    this.#user = user;
     this.#extra = extra;
     this.#headers = extra;
     this.#logger = logger;
@@ -141,11 +147,13 @@ export class KubeConfigCredentials implements Credentials {
   async #fetch(): Promise<void> {
     this.#fetchedAt = performance.now();
     try {
+      // One KubeConfig for the life of these credentials: authenticators cache tokens in it (exec, OIDC refresh).
+      this.#kc ??= await clientNodeKubeConfig(this.#cluster, this.#user);
       const opts: { headers?: Record<string, unknown>; cert?: unknown } = {};
       // Public client-node API: runs the authenticator and fills the headers
       // (it also builds an https.Agent, cached inside the KubeConfig, that
       // Berth never uses).
-      await this.#kc.applyToHTTPSOptions(opts as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+      await this.#kc.applyToHTTPSOptions(opts as Parameters<ClientNodeKubeConfig['applyToHTTPSOptions']>[0]);
       const authorization = opts.headers?.Authorization ?? opts.headers?.authorization;
       if (typeof authorization === 'string') this.#headers = { ...this.#extra, authorization };
       else this.#logger.warn({}, 'the kubeconfig authenticator gave no Authorization header');
@@ -153,4 +161,17 @@ export class KubeConfigCredentials implements Credentials {
       this.#logger.warn(errorFields(err), 'cannot get credentials from the kubeconfig authenticator; keeping the last ones');
     }
   }
+}
+
+/** A client-node KubeConfig of the one cluster and user, for its authenticators. */
+async function clientNodeKubeConfig(cluster: Cluster, user: User): Promise<ClientNodeKubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [user],
+    contexts: [{ name: 'berth', cluster: cluster.name, user: user.name }],
+    currentContext: 'berth',
+  });
+  return kc;
 }

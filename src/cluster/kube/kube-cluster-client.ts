@@ -1,7 +1,6 @@
 // KubeClusterClient: the ClusterClient port over a real apiserver. Reads come
 // from informers (list + watch), writes are single calls through one
 // rate limiter; all of it shares one keep-alive connection pool.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import {
   ApiError,
@@ -18,7 +17,7 @@ import {
 } from '../client.ts';
 import { EventSink, type EventStats } from './events.ts';
 import { DEFAULT_INFORMER_SETTINGS, KubeInformer, type InformerSettings } from './informer.ts';
-import { connectionSettings, loadKubeConfig } from './kubeconfig.ts';
+import { connectionSettings, loadKubeConfig, type KubeConfigView } from './kubeconfig.ts';
 import { leaseCreateBody, leasePath, leasesPath, leaseUpdateBody } from './leases.ts';
 import { silentKubeLogger, type KubeLogger } from './logger.ts';
 import { RateLimiterClosedError, TokenBucket } from './rate-limiter.ts';
@@ -39,8 +38,8 @@ import { KubeTransport, type CallOptions, type Method, type TransportStats } fro
 export interface KubeClusterClientOptions {
   /** A kubeconfig file; default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
   kubeconfigPath?: string;
-  /** An already loaded KubeConfig (wins over kubeconfigPath). */
-  kubeConfig?: KubeConfig;
+  /** An already loaded kubeconfig, Berth's or client-node's KubeConfig (wins over kubeconfigPath). */
+  kubeConfig?: KubeConfigView;
   /** Writes per second (binds, patches, deletes, events); 0 = unlimited. Default 5000. */
   qps?: number;
   /** Writes allowed in a burst above qps. Default 5000. */

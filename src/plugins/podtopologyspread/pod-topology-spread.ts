@@ -49,6 +49,7 @@ import {
   validatePodTopologySpreadArgs,
   type PodTopologySpreadArgs,
 } from './args.ts';
+import { signJSON } from '../../framework/sign.ts';
 import { defaultSelector, podConstraints, type Constraint } from './constraints.ts';
 import { SelectorKind, selectorMatches, type PodSelector } from './labels.ts';
 import { compileRequiredNodeAffinity, matchesNodeAffinity, type CompiledNodeAffinity } from './node-inclusion.ts';
@@ -400,9 +401,12 @@ export class PodTopologySpreadPlugin {
   }
 
   /**
-   * Batching: only pods that spread over nothing — no constraints of their
-   * own and no default ones (spreading depends on every node's pods, upstream
-   * signs no such pod either).
+   * Batching: pods that spread over nothing sign '' (most pods). Pods with
+   * DoNotSchedule constraints only sign what the constraints read (the
+   * constraints, namespace, labels, node affinity, tolerations) and filter
+   * globally (filtersGlobally): the batch re-runs this Filter on its nodes
+   * before each use, as domain counts move. ScheduleAnyway constraints
+   * (including System defaults) score by every node's pods: not signed.
    */
   signPod(pod: PodInfo): string | null {
     const own = pod.pod.spec?.topologySpreadConstraints;
@@ -411,7 +415,21 @@ export class PodTopologySpreadPlugin {
     if (!hasOwn && (this.defaults.length === 0 || defaultSelector(pod.pod) === undefined)) return '';
     const hard = this.constraints(pod, DO_NOT_SCHEDULE);
     const soft = this.constraints(pod, SCHEDULE_ANYWAY);
-    return hard.constraints?.length === 0 && soft.constraints?.length === 0 ? '' : null;
+    if (hard.constraints === undefined || soft.constraints?.length !== 0) return null;
+    if (hard.constraints.length === 0) return '';
+    const spec = pod.pod.spec;
+    return [
+      pod.namespace,
+      signJSON(own),
+      signJSON(pod.pod.metadata?.labels),
+      signJSON(spec?.nodeSelector),
+      signJSON(spec?.affinity?.nodeAffinity),
+      signJSON(spec?.tolerations),
+    ].join('|');
+  }
+
+  filtersGlobally(pod: PodInfo): boolean {
+    return (this.constraints(pod, DO_NOT_SCHEDULE).constraints?.length ?? 0) > 0;
   }
 
   eventsToRegister(): ClusterEvent[] {
