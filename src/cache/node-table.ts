@@ -187,9 +187,11 @@ export class NodeTable implements NodeTableReader {
       this.ints.fill(0, row * INT_COLUMNS, (row + 1) * INT_COLUMNS);
       this.ints[row * INT_COLUMNS + Col.nameId] = this.interner.intern(data.name);
     }
-    for (const name of data.allocatable.keys()) this.ensureSlot(name);
+    // Allocatable changes only with the node's spec; a pod added or removed rewrites requests alone.
+    const withAllocatable = isNew || parts.spec;
+    if (withAllocatable) for (const name of data.allocatable.keys()) this.ensureSlot(name);
     for (const name of data.requested.keys()) this.ensureSlot(name);
-    this.writeResources(row, data);
+    this.writeResources(row, data, withAllocatable);
     const base = row * INT_COLUMNS;
     this.stamp(row);
     this.ints[base + Col.podCount] = data.podCount;
@@ -242,11 +244,13 @@ export class NodeTable implements NodeTableReader {
     return slot;
   }
 
-  private writeResources(row: number, data: NodeRowData): void {
+  private writeResources(row: number, data: NodeRowData, withAllocatable: boolean): void {
     const start = row * this.slots;
-    this.allocatableCol.fill(0, start, start + this.slots);
+    if (withAllocatable) {
+      this.allocatableCol.fill(0, start, start + this.slots);
+      for (const [name, amount] of data.allocatable) this.allocatableCol[start + this.slotByName.get(name)!] = amount;
+    }
     this.requestedCol.fill(0, start, start + this.slots);
-    for (const [name, amount] of data.allocatable) this.allocatableCol[start + this.slotByName.get(name)!] = amount;
     for (const [name, amount] of data.requested) this.requestedCol[start + this.slotByName.get(name)!] = amount;
     this.requestedCol[start + ResourceSlot.pods] = data.podCount;
     this.nonZeroCol[row * 2] = data.nonZeroMilliCPU;

@@ -1,7 +1,7 @@
 // Nothing secret in the logs: fields that hold credentials are redacted
 // wherever they sit, in plain objects and in errors.
 import { Writable } from 'node:stream';
-import { createLogger, flushLogs, REDACTED } from './logger.ts';
+import { createLogger, flushLogs, lazyChild, REDACTED } from './logger.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -57,5 +57,31 @@ describe('redaction', () => {
     const { logger } = capture();
     logger.info('x');
     await expect(flushLogs(logger)).resolves.toBeUndefined();
+  });
+});
+
+describe('lazyChild', () => {
+  test('writes with its bindings at enabled levels, nothing below the level, and makes the child once', () => {
+    const { logger, lines } = capture();
+    const info = createLogger({ level: 'info', destination: new Writable({ write: (_c, _e, done) => done() }) });
+    let children = 0;
+    const child = info.child.bind(info);
+    info.child = ((...a: Parameters<typeof child>) => {
+      children++;
+      return child(...a);
+    }) as typeof info.child;
+    const quiet = lazyChild(info, { pod: 'ns/q' });
+    quiet.debug({ node: 'n1' }, 'node selected');
+    expect(children).toBe(0);
+    quiet.info('one');
+    quiet.warn('two');
+    expect(children).toBe(1);
+    const log = lazyChild(logger, { pod: 'ns/p' });
+    log.debug({ node: 'n1' }, 'node selected');
+    log.error({ err: new Error('boom') }, 'bind failed');
+    expect(lines).toMatchObject([
+      { pod: 'ns/p', node: 'n1', msg: 'node selected', level: 20 },
+      { pod: 'ns/p', msg: 'bind failed', level: 50, err: { message: 'boom' } },
+    ]);
   });
 });

@@ -87,3 +87,45 @@ export function flushLogs(logger: Logger, timeoutMs = 2_000): Promise<void> {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** The log methods a per-pod logger offers: pino's, with the same arguments. */
+export type PodLog = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/**
+ * A child logger `{...bindings}` made on the first line it writes at an
+ * enabled level: a pod that schedules quietly (most of them, at info level)
+ * costs no child logger.
+ */
+class LazyChild {
+  readonly #parent: Logger;
+  readonly #bindings: Record<string, unknown>;
+  #child: Logger | undefined;
+
+  constructor(parent: Logger, bindings: Record<string, unknown>) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+  }
+
+  #write(level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]): void {
+    if (!this.#parent.isLevelEnabled(level)) return;
+    this.#child ??= this.#parent.child(this.#bindings);
+    Reflect.apply(this.#child[level], this.#child, args);
+  }
+
+  debug(...args: unknown[]): void {
+    this.#write('debug', args);
+  }
+  info(...args: unknown[]): void {
+    this.#write('info', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#write('warn', args);
+  }
+  error(...args: unknown[]): void {
+    this.#write('error', args);
+  }
+}
+
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): PodLog {
+  return new LazyChild(parent, bindings);
+}

@@ -19,7 +19,7 @@ import { newPodInfo } from '../framework/pod-info.ts';
 import { Framework, type Registry } from '../framework/runtime.ts';
 import { Code, Status } from '../framework/status.ts';
 import type { ResolvedConfig } from '../config/scheduler-config.ts';
-import type { Logger } from '../logging/logger.ts';
+import { lazyChild, type Logger, type PodLog } from '../logging/logger.ts';
 import type { SchedulerMetrics } from '../metrics/metrics.ts';
 import { inlineParallelizer } from '../parallel/inline.ts';
 import type { Parallelizer } from '../parallel/parallelizer.ts';
@@ -402,7 +402,7 @@ export class Scheduler {
       this.queue.done(podInfo.uid);
       return;
     }
-    const log = this.logger.child({ pod: podInfo.key });
+    const log = lazyChild(this.logger, { pod: podInfo.key });
     this.metrics?.attemptStarted(qpi, fw.schedulerName);
     const cycle = this.queue.schedulingCycle();
     this.cache.updateSnapshot(this.table);
@@ -463,7 +463,7 @@ export class Scheduler {
     qpi: QueuedPodInfo,
     nodeName: string,
     cycle: number,
-    log: Logger,
+    log: PodLog,
   ): Promise<void> {
     const podInfo = qpi.podInfo;
     try {
@@ -492,7 +492,7 @@ export class Scheduler {
     }
   }
 
-  private unreserveAndForget(fw: Framework, state: CycleState, podInfo: PodInfo, nodeName: string, log: Logger): void {
+  private unreserveAndForget(fw: Framework, state: CycleState, podInfo: PodInfo, nodeName: string, log: PodLog): void {
     fw.runUnreservePlugins(state, podInfo, nodeName, (err) => log.error({ err }, 'unreserve plugin failed'));
     this.cache.forgetPod(podInfo.uid);
   }
@@ -504,7 +504,7 @@ export class Scheduler {
     nodeName: string,
     message: string,
     cycle: number,
-    log: Logger,
+    log: PodLog,
   ): void {
     this.stats.bindFailures++;
     this.unreserveAndForget(fw, state, qpi.podInfo, nodeName, log);
@@ -520,7 +520,7 @@ export class Scheduler {
     this.handleSchedulingFailure(qpi, new BindError(message), cycle, log);
   }
 
-  private handleSchedulingFailure(qpi: QueuedPodInfo, err: unknown, cycle: number, log: Logger): void {
+  private handleSchedulingFailure(qpi: QueuedPodInfo, err: unknown, cycle: number, log: PodLog): void {
     const podInfo = qpi.podInfo;
     let reason: string;
     let message: string;

@@ -84,12 +84,19 @@ export class ImageLocalityPlugin {
 
   /** Batching: the images; a node's score reads its images and how many nodes have them (node specs only). */
   signPod(pod: PodInfo): string {
-    const { images, numContainers } = podImages(pod.pod);
+    const { images, numContainers } = this.imagesOf(pod);
     return `${numContainers}:${images.join(' ')}`;
   }
 
+  /** podImages of the pod of this cycle: signPod and PreScore both need it. */
+  private imagesOf(pod: PodInfo): { images: string[]; numContainers: number } {
+    if (this.last?.pod !== pod) this.last = { pod, ...podImages(pod.pod) };
+    return this.last;
+  }
+  private last: { pod: PodInfo; images: string[]; numContainers: number } | undefined;
+
   preScore(state: CycleState, pod: PodInfo, nodes: NodeTableReader, _feasible: Int32Array): Result {
-    const { images, numContainers } = podImages(pod.pod);
+    const { images, numContainers } = this.imagesOf(pod);
     const imageIds: number[] = [];
     const spreads: number[] = [];
     const total = nodes.size;

@@ -100,11 +100,12 @@ export function podConstraints(
     return r.error === undefined ? r : { error: `obtaining pod's ${hard ? 'hard' : 'soft'} topology spread constraints: ${r.error}` };
   }
   if (defaults.length === 0) return { constraints: [] };
+  // Most pods have no controller, hence no default constraints: no parse for them.
+  const selector = defaultSelector(pod);
+  if (selector === undefined) return { constraints: [] };
   const r = filterConstraints(defaults, labels, action);
   if (r.error !== undefined) return { error: `setting default ${hard ? 'hard' : 'soft'} topology spread constraints: ${r.error}` };
   if (r.constraints.length === 0) return r;
-  const selector = defaultSelector(pod);
-  if (selector === undefined) return { constraints: [] };
   for (const c of r.constraints) c.selector = selector;
   return r;
 }
