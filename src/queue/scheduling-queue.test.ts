@@ -577,6 +577,20 @@ describe('pop', () => {
     expect((await pending)?.podInfo.name).toBe('high');
   });
 
+  test('tryPop takes the best pod at once, as pop would, and undefined when there is none or the queue is closed', () => {
+    const { q } = newQueue();
+    expect(q.tryPop()).toBeUndefined();
+    q.add(makePod('low', { priority: 1 }));
+    q.add(makePod('high', { priority: 9 }));
+    const qpi = q.tryPop();
+    expect(qpi?.podInfo.name).toBe('high');
+    expect(qpi?.attempts).toBe(1);
+    expect(q.schedulingCycle()).toBe(1);
+    expect(q.inFlightPods()).toBe(1);
+    q.close();
+    expect(q.tryPop()).toBeUndefined();
+  });
+
   test('close() releases every waiter with undefined, and later pops return undefined', async () => {
     const { q } = newQueue();
     const waiters = [q.pop(), q.pop()];

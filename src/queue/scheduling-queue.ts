@@ -246,6 +246,13 @@ export class SchedulingQueue {
    * the queue is closed. The pod stays in flight until it is handed back or
    * done(uid) is called.
    */
+  /** pop() without waiting: the next pod if activeQ has one, else undefined. */
+  tryPop(): QueuedPodInfo | undefined {
+    if (this.closed) return undefined;
+    const qpi = this.activeQ.pop();
+    return qpi === undefined ? undefined : this.startFlight(qpi);
+  }
+
   async pop(): Promise<QueuedPodInfo | undefined> {
     for (;;) {
       if (this.closed) return undefined;

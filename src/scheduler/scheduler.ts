@@ -378,7 +378,8 @@ export class Scheduler {
         lastYield = performance.now();
       }
       this.beat = { state: 'idle', since: performance.now() };
-      const qpi = await this.queue.pop();
+      // With a backlog the next pod is taken without a promise.
+      const qpi = this.queue.tryPop() ?? (await this.queue.pop());
       if (!qpi) break;
       this.beat = { state: 'busy', since: performance.now() };
       try {
@@ -449,7 +450,8 @@ export class Scheduler {
       return;
     }
 
-    await this.acquireBindSlot();
+    if (this.inflightBinds < this.bindConcurrency) this.inflightBinds++;
+    else await this.acquireBindSlot();
     const done = this.bindingCycle(fw, state, qpi, nodeName, cycle, log).finally(() => {
       this.releaseBindSlot();
       this.bindsDone.delete(done);

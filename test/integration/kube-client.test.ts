@@ -111,6 +111,10 @@ describe('KubeClusterClient against kube-apiserver', () => {
         expect(seen.state.get('a')?.metadata?.annotations).toEqual({ 'berth.dev/cpuset': '4-7' });
         expect(informer.get(`${ns}/a`)?.metadata?.annotations).toEqual({ 'berth.dev/cpuset': '4-7' });
         expect(informer.stats.relists).toBe(0);
+        // The apiserver tracks field managers on every write; the informer drops them (memory).
+        expect((await core.readNamespacedPod({ namespace: ns, name: 'a' })).metadata?.managedFields?.length).toBeGreaterThan(0);
+        expect(seen.state.get('a')?.metadata).not.toHaveProperty('managedFields');
+        expect(informer.get(`${ns}/a`)?.metadata).not.toHaveProperty('managedFields');
       } finally {
         informer.stop();
       }

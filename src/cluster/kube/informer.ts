@@ -75,6 +75,17 @@ type WatchOutcome =
   | { kind: 'error'; err: Error; healthy: boolean }
   | { kind: 'stopped' };
 
+/**
+ * The scheduler never reads metadata.managedFields (server-side apply's
+ * bookkeeping, often the largest part of a pod): dropped as each object is
+ * decoded, as kube-scheduler's informers do, so the store does not keep it.
+ */
+function withoutManagedFields<O>(obj: O): O {
+  const metadata = (obj as { metadata?: { managedFields?: unknown } } | null)?.metadata;
+  if (metadata?.managedFields !== undefined) delete metadata.managedFields;
+  return obj;
+}
+
 export class WatchSilentError extends Error {
   override name = 'WatchSilentError';
 }
@@ -267,7 +278,7 @@ export class KubeInformer<T extends KubeObject> implements Informer {
         throw err;
       }
       if (this.#stopped) return;
-      if (page.items) for (const item of page.items) items.push(item);
+      if (page.items) for (const item of page.items) items.push(withoutManagedFields(item));
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       continueToken = page.metadata?.continue || undefined;
       if (continueToken === undefined) break;
@@ -390,7 +401,7 @@ export class KubeInformer<T extends KubeObject> implements Informer {
     } catch (err) {
       return { kind: 'error', err: new Error(`undecodable watch event: ${(err as Error).message}`), healthy: true };
     }
-    const obj = event.object;
+    const obj = withoutManagedFields(event.object);
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED': {
