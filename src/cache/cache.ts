@@ -316,8 +316,12 @@ export class ClusterCache {
           rowsMoved = true;
         }
       } else {
-        const isNew = table.indexOf(name) < 0;
-        const row = table.upsert(state.rowData(), { spec: state.specDirty, ports: state.portsDirty });
+        const existing = table.indexOf(name);
+        const isNew = existing < 0;
+        let row = existing;
+        if (isNew || state.specDirty || state.portsDirty) row = table.upsert(state.rowData(), { spec: state.specDirty, ports: state.portsDirty });
+        // Only its pods' requests changed (a pod assumed, bound or gone): the common case.
+        else table.writeRequests(row, state.requested, state.pods.size, state.nonZeroMilliCPU, state.nonZeroMemory);
         if (isNew || state.topologyDirty) topology = true;
         state.specDirty = false;
         state.portsDirty = false;

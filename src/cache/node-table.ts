@@ -206,6 +206,22 @@ export class NodeTable implements NodeTableReader {
     return row;
   }
 
+  /**
+   * Rewrites the requests of an existing row (its pods changed, nothing
+   * else): what upsert does with no spec or ports part, without the row data.
+   */
+  writeRequests(row: number, requested: ReadonlyMap<string, number>, podCount: number, nonZeroMilliCPU: number, nonZeroMemory: number): void {
+    for (const name of requested.keys()) this.ensureSlot(name);
+    const start = row * this.slots;
+    this.requestedCol.fill(0, start, start + this.slots);
+    for (const [name, amount] of requested) this.requestedCol[start + this.slotByName.get(name)!] = amount;
+    this.requestedCol[start + ResourceSlot.pods] = podCount;
+    this.nonZeroCol[row * 2] = nonZeroMilliCPU;
+    this.nonZeroCol[row * 2 + 1] = nonZeroMemory;
+    this.stamp(row);
+    this.ints[row * INT_COLUMNS + Col.podCount] = podCount;
+  }
+
   /** Removes a node's row; the last row moves into its place. */
   remove(nodeName: string): void {
     const row = this.rows.get(nodeName);
