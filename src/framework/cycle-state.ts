@@ -26,6 +26,11 @@ export class CycleState {
     this.data.delete(key);
   }
 
+  /** The keys written so far (the batch tells PreScore's from PreFilter's this way). */
+  keys(): string[] {
+    return [...this.data.keys()];
+  }
+
   /** A copy for preemption's what-if runs; values are shared unless a plugin's addPod/removePod replaces them. */
   clone(): CycleState {
     const copy = new CycleState();

@@ -91,7 +91,9 @@ export interface Plugin {
  * affinity terms (ClusterCache.affinityVersion) — so placing such a pod
  * changes answers on its own node only — and, if the plugin has
  * NormalizeScore, that its raw Score of a node does not depend on the
- * node's pods. A plugin at PreFilter/Filter/PreScore/Score without signPod
+ * node's pods; and that what its PreScore writes to CycleState is the same
+ * for equal signatures (a batched pod gets the stored pod's, PreScore is not
+ * run again). A plugin at PreFilter/Filter/PreScore/Score without signPod
  * makes every pod unsignable. Called once per cycle: cache per PodInfo.
  */
 export interface SignPlugin extends Plugin {

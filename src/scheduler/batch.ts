@@ -110,6 +110,8 @@ interface Entry {
   seenWrites: number;
   skipFilter: ReadonlySet<string>;
   skipScore: ReadonlySet<string>;
+  /** What PreScore wrote for the stored pod: equal for every pod of the signature (SignPlugin), so it is handed on, not recomputed. */
+  preScore: [string, unknown][];
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
@@ -171,6 +173,8 @@ export class Batches {
     /** Per rejected row, the plugin that rejected it. */
     rejectedBy: readonly (string | undefined)[],
     pod: PodInfo,
+    /** The keys PreScore wrote to `state`. */
+    preScoreKeys: readonly string[],
   ): void {
     if (count < 2) return;
     this.entries.delete(signature);
@@ -211,6 +215,7 @@ export class Batches {
       seenWrites: nodes.writeCount,
       skipFilter: new Set(state.skipFilterPlugins),
       skipScore: new Set(state.skipScorePlugins),
+      preScore: preScoreKeys.map((k): [string, unknown] => [k, state.read(k)]),
     });
     this.stats.stored++;
   }
@@ -298,8 +303,9 @@ export class Batches {
     }
     if (e.count === 0) return this.flush(e, 'empty_list');
 
-    const prescore = fw.runPreScorePlugins(state, pod, nodes, rows.subarray(0, e.count));
-    if (prescore !== null || !sameSet(state.skipScorePlugins, e.skipScore)) return this.flush(e, 'plugins_differ');
+    // PreScore's answers are the stored pod's (equal signature): upstream runs no scoring for a batched pod at all.
+    for (const [key, value] of e.preScore) state.write(key, value);
+    for (const name of e.skipScore) state.skipScorePlugins.add(name);
     for (let k = 0; k < changed; k++) {
       const row = dirty[k]!;
       const i = indexOf[row]!;

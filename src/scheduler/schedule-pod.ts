@@ -92,6 +92,8 @@ interface Cycle {
   /** The rows Filter rejected (before it had found enough), in rotation order, and why. */
   rejectedRows: number[];
   rejectedStatuses: Status[];
+  /** What PreScore wrote to the CycleState (a batch hands it to the next equal pods). */
+  preScoreKeys?: string[];
 }
 
 /** Per-scheduler state that lives across cycles. */
@@ -237,7 +239,9 @@ export class Algorithm {
     }
 
     const feasibleView = feasible.subarray(0, found);
+    const beforePreScore = cycle.signature !== null ? new Set(state.keys()) : undefined;
     const preScore = fw.runPreScorePlugins(state, pod, nodes, feasibleView);
+    if (beforePreScore !== undefined) cycle.preScoreKeys = state.keys().filter((k) => !beforePreScore.has(k));
     if (preScore !== null) throw new PluginError(preScore);
     const normalized = cycle.signature !== null ? this.normalized : undefined;
     const scored = parallelizer.score({ fw, state, pod, nodes, feasible: feasibleView, count: found, totals: this.totals, normalized });
@@ -249,7 +253,7 @@ export class Algorithm {
     if (scoreStatus !== null) throw new PluginError(scoreStatus);
     const totals = this.totals;
     if (cycle.signature !== null) {
-      this.batches!.store(cycle.fw, cycle.signature, cycle.nodes as NodeTableReader & ChangeStampsOf, cycle.state, this.feasible, totals, this.normalized, found, Int32Array.from(cycle.rejectedRows), cycle.rejectedStatuses.map((s) => s.plugin), cycle.pod);
+      this.batches!.store(cycle.fw, cycle.signature, cycle.nodes as NodeTableReader & ChangeStampsOf, cycle.state, this.feasible, totals, this.normalized, found, Int32Array.from(cycle.rejectedRows), cycle.rejectedStatuses.map((s) => s.plugin), cycle.pod, cycle.preScoreKeys ?? []);
     }
     const best = pickBest(totals, found, this.tieBreaker);
     return { nodeName: cycle.nodes.view(this.feasible[best]!).name(), evaluatedNodes: evaluated, feasibleNodes: found, state: cycle.state };
