@@ -604,7 +604,8 @@ export class Framework {
   signPod(pod: PodInfo): string | null {
     const known = this.signatures.get(pod);
     if (known !== undefined) return known;
-    let signature: string | null = '';
+    // The profile's name first: two profiles with the same plugins keep separate batches.
+    let signature: string | null = `${this.schedulerName}\u0000`;
     for (const plugin of this.signers) {
       const part = typeof (plugin as Partial<SignPlugin>).signPod === 'function' ? (plugin as SignPlugin).signPod(pod) : null;
       if (part === null) {

@@ -138,6 +138,24 @@ describe('opportunistic batching', () => {
     expect(batches!.size).toBe(2);
   });
 
+  test('two profiles with the same plugins keep a batch each', () => {
+    const snapshot = buildSnapshot(nodes(10));
+    const config = resolveConfig({ profiles: [{ schedulerName: 'a' }, { schedulerName: 'b' }] }, inTreeRegistry, defaultPlugins);
+    const [fa, fb] = config.profiles.map((p) => new Framework(p, inTreeRegistry, testHandle({ lister: snapshot.lister })));
+    const batches = new Batches({ now: () => 0 });
+    const algorithm = new Algorithm(1, undefined, batches);
+    const pods = same(6);
+    pods.forEach((pod, i) => {
+      snapshot.cache.updateSnapshot(snapshot.table);
+      const r = algorithm.schedulePod(i % 2 === 0 ? fa! : fb!, pod, snapshot.table);
+      snapshot.cache.assumePod(pod, r.nodeName);
+    });
+    expect(fa!.signPod(pods[0]!)).not.toBe(fb!.signPod(pods[0]!));
+    expect(batches.size).toBe(2);
+    expect(batches.stats.used).toBe(4);
+    expect(batches.stats.flushed.incompatible).toBe(0);
+  });
+
   test('a node whose spec changes, or a new node, drops the batch', () => {
     const pods = same(4);
     const { batches } = run(20, pods, true, (snapshot, step) => {
