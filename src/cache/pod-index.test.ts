@@ -20,6 +20,7 @@ import { StringInterner } from './interner.ts';
 import { ClusterObjects, SnapshotLister } from './lister.ts';
 import { NodeTable } from './node-table.ts';
 import type { PodIndexOptions } from './pod-index.ts';
+import { CacheChurn } from '../testing/cache-churn.ts';
 
 function setup(options?: PodIndexOptions) {
   const cache = new ClusterCache({}, { podIndex: options });
@@ -338,7 +339,6 @@ describe('pod index agrees with a scan of every node after every change', () => 
     const { cache, table, index, sync, scan } = setup({ idleReads: 64, maxQueries: 4 });
     const names = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5'];
     const nodeObj = (name: string) => node(name, random() < 0.8 ? { zone: pick(['z0', 'z1', 'z2']), host: name } : { host: name }, random() < 0.2);
-    const pods = new Map<string, { info: PodInfo; assumed: boolean }>();
     const newPod = (nodeName: string | undefined) =>
       newPodInfo(
         pod({
@@ -349,6 +349,7 @@ describe('pod index agrees with a scan of every node after every change', () => 
           terminating: random() < 0.15,
         }),
       );
+    const churn = new CacheChurn({ cache, names, random, newPod, node: nodeObj, sync, terminating: 0.2, labelled: 0.5 });
     for (const n of names.slice(0, 4)) cache.addNode(nodeObj(n));
     sync();
 
@@ -376,44 +377,8 @@ describe('pod index agrees with a scan of every node after every change', () => 
     };
 
     for (let step = 0; step < 250; step++) {
-      const r = random();
-      const known = [...pods.values()];
-      if (r < 0.25) {
-        const info = newPod(pick(names));
-        cache.addPod(info);
-        pods.set(info.uid, { info, assumed: false });
-      } else if (r < 0.4) {
-        const info = newPod(undefined);
-        cache.assumePod(info, pick(names));
-        pods.set(info.uid, { info, assumed: true });
-      } else if (r < 0.48 && known.length > 0) {
-        const p = pick(known);
-        cache.forgetPod(p.info.uid);
-        if (p.assumed) pods.delete(p.info.uid);
-      } else if (r < 0.58 && known.length > 0) {
-        const p = pick(known);
-        cache.removePod(p.info);
-        pods.delete(p.info.uid);
-      } else if (r < 0.72 && known.length > 0) {
-        // An update: new labels, terminating, or (for an assumed pod) confirmed on some node.
-        const p = pick(known);
-        const old = p.info.pod;
-        const labels: Record<string, string> = random() < 0.5 ? { app: pick(['x', 'y']) } : {};
-        const next: Pod = {
-          ...old,
-          metadata: { ...old.metadata, labels, ...(random() < 0.2 ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
-          spec: { ...old.spec, nodeName: old.spec?.nodeName ?? pick(names) },
-        };
-        const info = newPodInfo(next);
-        cache.updatePod(p.info, info);
-        pods.set(info.uid, { info, assumed: false });
-      } else if (r < 0.8) {
-        cache.addNode(nodeObj(pick(names)));
-      } else if (r < 0.86) {
-        cache.removeNode(node(pick(names), {}));
-      } else if (r < 0.97) {
-        sync();
-      } else {
+      if (random() < 0.97) churn.step();
+      else {
         // Reads that push other queries towards eviction.
         for (let i = 0; i < 40; i++) index.select(appIs(`idle-${i % 3}`));
       }

@@ -23,6 +23,7 @@ import { factory, preFilterStateKey, preScoreStateKey } from './inter-pod-affini
 import type { PreScoreState } from './scoring.ts';
 import { incomingTerms, matchesAll, podTerms, termMatches } from './terms.ts';
 import { addTo, entriesOf, isEmpty, newCounts, type TopologyCounts } from './topology.ts';
+import { CacheChurn } from '../../testing/cache-churn.ts';
 
 // --- the scan PreFilter and PreScore did before the pod index ---------------------------
 
@@ -172,45 +173,10 @@ describe('InterPodAffinity over the pod index agrees with reading every pod, as 
 
     for (const n of names.slice(0, 5)) cache.addNode(nodeObj(n));
     cache.updateSnapshot(table);
-    const pods = new Map<string, { info: PodInfo; assumed: boolean }>();
+    const churn = new CacheChurn({ cache, names, random, newPod: existing, node: nodeObj, sync: () => cache.updateSnapshot(table), terminating: 0, labelled: 0.6 });
 
     for (let step = 0; step < 200; step++) {
-      const r = random();
-      const known = [...pods.values()];
-      if (r < 0.3) {
-        const info = existing(pick(names));
-        cache.addPod(info);
-        pods.set(info.uid, { info, assumed: false });
-      } else if (r < 0.45) {
-        const info = existing(undefined);
-        cache.assumePod(info, pick(names));
-        pods.set(info.uid, { info, assumed: true });
-      } else if (r < 0.52 && known.length > 0) {
-        const p = pick(known);
-        cache.forgetPod(p.info.uid);
-        if (p.assumed) pods.delete(p.info.uid);
-      } else if (r < 0.6 && known.length > 0) {
-        const p = pick(known);
-        cache.removePod(p.info);
-        pods.delete(p.info.uid);
-      } else if (r < 0.72 && known.length > 0) {
-        const p = pick(known);
-        const old = p.info.pod;
-        const next: Pod = {
-          ...old,
-          metadata: { ...old.metadata, labels: random() < 0.6 ? { app: pick(['x', 'y']) } : {} },
-          spec: { ...old.spec, nodeName: old.spec?.nodeName ?? pick(names) },
-        };
-        const info = newPodInfo(next);
-        cache.updatePod(p.info, info);
-        pods.set(info.uid, { info, assumed: false });
-      } else if (r < 0.8) {
-        cache.addNode(nodeObj(pick(names)));
-      } else if (r < 0.85) {
-        cache.removeNode(makeNode(pick(names)).obj());
-      } else {
-        cache.updateSnapshot(table);
-      }
+      churn.step();
 
       for (let k = 0; k < 3; k++) {
         const pod = incoming();
