@@ -188,13 +188,9 @@ export class NodeTable implements NodeTableReader {
       this.ints[row * INT_COLUMNS + Col.nameId] = this.interner.intern(data.name);
     }
     // Allocatable changes only with the node's spec; a pod added or removed rewrites requests alone.
-    const withAllocatable = isNew || parts.spec;
-    if (withAllocatable) for (const name of data.allocatable.keys()) this.ensureSlot(name);
-    for (const name of data.requested.keys()) this.ensureSlot(name);
-    this.writeResources(row, data, withAllocatable);
+    if (isNew || parts.spec) this.writeAllocatable(row, data.allocatable);
+    this.writeRequests(row, data.requested, data.podCount, data.nonZeroMilliCPU, data.nonZeroMemory);
     const base = row * INT_COLUMNS;
-    this.stamp(row);
-    this.ints[base + Col.podCount] = data.podCount;
     if (isNew || parts.spec) {
       this.specVersion++;
       this.ints[base + Col.flags] = data.unschedulable ? FLAG_UNSCHEDULABLE : 0;
@@ -207,8 +203,8 @@ export class NodeTable implements NodeTableReader {
   }
 
   /**
-   * Rewrites the requests of an existing row (its pods changed, nothing
-   * else): what upsert does with no spec or ports part, without the row data.
+   * Rewrites the requests of a row (all upsert writes when only its pods
+   * changed; the cache calls it directly then, without building row data).
    */
   writeRequests(row: number, requested: ReadonlyMap<string, number>, podCount: number, nonZeroMilliCPU: number, nonZeroMemory: number): void {
     for (const name of requested.keys()) this.ensureSlot(name);
@@ -260,17 +256,11 @@ export class NodeTable implements NodeTableReader {
     return slot;
   }
 
-  private writeResources(row: number, data: NodeRowData, withAllocatable: boolean): void {
+  private writeAllocatable(row: number, allocatable: ReadonlyMap<string, number>): void {
+    for (const name of allocatable.keys()) this.ensureSlot(name);
     const start = row * this.slots;
-    if (withAllocatable) {
-      this.allocatableCol.fill(0, start, start + this.slots);
-      for (const [name, amount] of data.allocatable) this.allocatableCol[start + this.slotByName.get(name)!] = amount;
-    }
-    this.requestedCol.fill(0, start, start + this.slots);
-    for (const [name, amount] of data.requested) this.requestedCol[start + this.slotByName.get(name)!] = amount;
-    this.requestedCol[start + ResourceSlot.pods] = data.podCount;
-    this.nonZeroCol[row * 2] = data.nonZeroMilliCPU;
-    this.nonZeroCol[row * 2 + 1] = data.nonZeroMemory;
+    this.allocatableCol.fill(0, start, start + this.slots);
+    for (const [name, amount] of allocatable) this.allocatableCol[start + this.slotByName.get(name)!] = amount;
   }
 
   private reserve(row: number, offCol: number, lenCol: number, length: number): number {

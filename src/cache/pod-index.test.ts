@@ -21,6 +21,7 @@ import { ClusterObjects, SnapshotLister } from './lister.ts';
 import { NodeTable } from './node-table.ts';
 import type { PodIndexOptions } from './pod-index.ts';
 import { CacheChurn } from '../testing/cache-churn.ts';
+import { seededRandom } from '../testing/random.ts';
 
 function setup(options?: PodIndexOptions) {
   const cache = new ClusterCache({}, { podIndex: options });
@@ -311,17 +312,6 @@ describe('pod index: eviction', () => {
 
 // --- against the scan, after every change ----------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('pod index agrees with a scan of every node after every change', () => {
   const QUERIES: PodQuery[] = [
@@ -334,7 +324,7 @@ describe('pod index agrees with a scan of every node after every change', () => 
   ];
 
   test.each([1, 2, 3, 4, 5, 6])('seed %i', (seed) => {
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const { cache, table, index, sync, scan } = setup({ idleReads: 64, maxQueries: 4 });
     const names = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5'];

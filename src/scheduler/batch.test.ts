@@ -9,7 +9,8 @@ import { Framework } from '../framework/runtime.ts';
 import { defaultPlugins, inTreeRegistry } from '../plugins/registry.ts';
 import { buildSnapshot, makeNode, makePod, testHandle, type TestSnapshot } from '../testing/builders.ts';
 import { Batches } from './batch.ts';
-import { Algorithm, TieBreaker } from './schedule-pod.ts';
+import { Algorithm } from './schedule-pod.ts';
+import { seededRandom } from '../testing/random.ts';
 
 /** Nodes of different sizes (so scores differ), two zones. */
 function nodes(count: number): Node[] {
@@ -26,11 +27,6 @@ function framework(snapshot: TestSnapshot, config: object = {}): Framework {
   return new Framework(resolved.profiles[0]!, inTreeRegistry, testHandle({ lister: snapshot.lister }));
 }
 
-/** Deterministic pseudo-random numbers for the mutation sequence. */
-function rng(seed: number): () => number {
-  const t = new TieBreaker(seed);
-  return () => t.next() / 2 ** 32;
-}
 
 interface Run {
   placements: string[];
@@ -74,7 +70,7 @@ describe('opportunistic batching', () => {
   test('with other pods placed, deleted and filling nodes in between, the placements stay those of full cycles', () => {
     const pods = same(150);
     const mutations = (seed: number) => {
-      const random = rng(seed);
+      const random = seededRandom(seed);
       const foreign: Pod[] = [];
       return (snapshot: TestSnapshot, step: number) => {
         const r = random();
@@ -109,7 +105,7 @@ describe('opportunistic batching', () => {
     };
     const pods = Array.from({ length: 120 }, (_, i) => spread(i));
     const mutations = (seed: number) => {
-      const random = rng(seed);
+      const random = seededRandom(seed);
       const mine: Pod[] = [];
       return (snapshot: TestSnapshot, step: number) => {
         const r = random();

@@ -11,7 +11,7 @@ import type { Framework } from '../framework/runtime.ts';
 import { Code, Status, type Result } from '../framework/status.ts';
 import { inlineParallelizer } from '../parallel/inline.ts';
 import type { FilterOutcome, Parallelizer } from '../parallel/parallelizer.ts';
-import { hasChangeStamps, type Batches, type ChangeStamps as ChangeStampsOf } from './batch.ts';
+import { hasChangeStamps, type Batches, type ChangeStamps } from './batch.ts';
 import { Diagnosis, FitError } from './fit-error.ts';
 
 /** Upstream's minFeasibleNodesToFind and minFeasibleNodesPercentageToFind. */
@@ -87,8 +87,8 @@ interface Cycle {
   nodes: NodeTableReader;
   state: CycleState;
   diagnosis: Diagnosis;
-  /** The pod's batching signature, when batching is on and it has one. */
-  signature: string | null;
+  /** Where to keep this cycle's scores for equal pods: batching is on and the pod has a signature. */
+  batch: { batches: Batches; signature: string; nodes: NodeTableReader & ChangeStamps } | undefined;
   /** The rows Filter rejected (before it had found enough), in rotation order, and why. */
   rejectedRows: number[];
   rejectedStatuses: Status[];
@@ -147,10 +147,14 @@ export class Algorithm {
     }
 
     const batches = this.batches;
-    const signature = batches !== undefined && hasChangeStamps(nodes) ? fw.signPod(pod) : null;
-    if (signature !== null) {
-      const hit = batches!.reuse(fw, pod, signature, nodes as NodeTableReader & ChangeStampsOf, this.tieBreaker);
-      if (hit !== undefined) return { ...hit, batched: true };
+    let batch: Cycle['batch'];
+    if (batches !== undefined && hasChangeStamps(nodes)) {
+      const signature = fw.signPod(pod);
+      if (signature !== null) {
+        const hit = batches.reuse(fw, pod, signature, nodes, this.tieBreaker);
+        if (hit !== undefined) return { ...hit, batched: true };
+        batch = { batches, signature, nodes };
+      }
     }
 
     const pre = fw.runPreFilterPlugins(state, pod, nodes);
@@ -198,7 +202,7 @@ export class Algorithm {
     // Rejections are kept as rows and statuses; names and reasons are made only if the pod fits nowhere.
     const rejectedRows: number[] = [];
     const rejectedStatuses: Status[] = [];
-    const cycle: Cycle = { fw, pod, nodes, state, diagnosis, signature, rejectedRows, rejectedStatuses };
+    const cycle: Cycle = { fw, pod, nodes, state, diagnosis, batch, rejectedRows, rejectedStatuses };
     const filtered = parallelizer.filter({
       fw,
       state,
@@ -239,11 +243,11 @@ export class Algorithm {
     }
 
     const feasibleView = feasible.subarray(0, found);
-    const beforePreScore = cycle.signature !== null ? new Set(state.keys()) : undefined;
+    const beforePreScore = cycle.batch !== undefined ? new Set(state.keys()) : undefined;
     const preScore = fw.runPreScorePlugins(state, pod, nodes, feasibleView);
     if (beforePreScore !== undefined) cycle.preScoreKeys = state.keys().filter((k) => !beforePreScore.has(k));
     if (preScore !== null) throw new PluginError(preScore);
-    const normalized = cycle.signature !== null ? this.normalized : undefined;
+    const normalized = cycle.batch !== undefined ? this.normalized : undefined;
     const scored = parallelizer.score({ fw, state, pod, nodes, feasible: feasibleView, count: found, totals: this.totals, normalized });
     return scored instanceof Promise ? scored.then((status) => this.pick(cycle, evaluated, found, status)) : this.pick(cycle, evaluated, found, scored);
   }
@@ -252,8 +256,9 @@ export class Algorithm {
   private pick(cycle: Cycle, evaluated: number, found: number, scoreStatus: Result): ScheduleResult {
     if (scoreStatus !== null) throw new PluginError(scoreStatus);
     const totals = this.totals;
-    if (cycle.signature !== null) {
-      this.batches!.store(cycle.fw, cycle.signature, cycle.nodes as NodeTableReader & ChangeStampsOf, cycle.state, this.feasible, totals, this.normalized, found, Int32Array.from(cycle.rejectedRows), cycle.rejectedStatuses.map((s) => s.plugin), cycle.pod, cycle.preScoreKeys ?? []);
+    const batch = cycle.batch;
+    if (batch !== undefined) {
+      batch.batches.store(cycle.fw, batch.signature, batch.nodes, cycle.state, this.feasible, totals, this.normalized, found, Int32Array.from(cycle.rejectedRows), cycle.rejectedStatuses.map((s) => s.plugin), cycle.pod, cycle.preScoreKeys ?? []);
     }
     const best = pickBest(totals, found, this.tieBreaker);
     return { nodeName: cycle.nodes.view(this.feasible[best]!).name(), evaluatedNodes: evaluated, feasibleNodes: found, state: cycle.state };

@@ -136,11 +136,12 @@ export class Scheduler {
             logger: options.logger,
           })
         : inlineParallelizer;
+    const clock = options.clock ?? realClock;
     const batching = options.config.batching;
     const batches = batching.enabled
       ? new Batches({
           maxAgeMs: batching.maxAgeMs,
-          now: () => (options.clock ?? realClock).now(),
+          now: () => clock.now(),
           affinityVersion: () => this.cache.affinityVersion,
           ...(options.metrics ? { recorder: options.metrics.batchRecorder() } : {}),
         })
@@ -160,7 +161,6 @@ export class Scheduler {
         });
       },
     });
-    const clock = options.clock ?? realClock;
     this.metrics = options.metrics;
     this.lister = new SnapshotLister(this.cache, this.table, this.objects);
     for (const profile of options.config.profiles) {

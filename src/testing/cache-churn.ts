@@ -4,6 +4,7 @@
 // added, changed and removed, and snapshot updates, in one seeded sequence.
 import type { Node, Pod } from '../api/types.ts';
 import type { ClusterCache } from '../cache/cache.ts';
+import type { ClusterLister } from '../framework/cluster-lister.ts';
 import type { PodInfo } from '../framework/interfaces.ts';
 import { newPodInfo } from '../framework/pod-info.ts';
 import { makeNode } from './builders.ts';
@@ -81,4 +82,17 @@ export class CacheChurn {
       this.o.sync();
     }
   }
+}
+
+/** The same lister without its pod index: plugins then count by reading every node's pods (the reference the index is checked against). */
+export function withoutPodIndex(l: ClusterLister): ClusterLister {
+  return {
+    podsOnNode: (i) => l.podsOnNode(i),
+    podsWithAffinity: () => l.podsWithAffinity(),
+    podsWithRequiredAntiAffinity: () => l.podsWithRequiredAntiAffinity(),
+    namespaceLabels: (ns) => l.namespaceLabels(ns),
+    persistentVolumeClaim: (ns, n) => l.persistentVolumeClaim(ns, n),
+    persistentVolume: (n) => l.persistentVolume(n),
+    storageClass: (n) => l.storageClass(n),
+  };
 }

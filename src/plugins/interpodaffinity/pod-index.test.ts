@@ -23,7 +23,8 @@ import { factory, preFilterStateKey, preScoreStateKey } from './inter-pod-affini
 import type { PreScoreState } from './scoring.ts';
 import { incomingTerms, matchesAll, podTerms, termMatches } from './terms.ts';
 import { addTo, entriesOf, isEmpty, newCounts, type TopologyCounts } from './topology.ts';
-import { CacheChurn } from '../../testing/cache-churn.ts';
+import { CacheChurn, withoutPodIndex } from '../../testing/cache-churn.ts';
+import { seededRandom } from '../../testing/random.ts';
 
 // --- the scan PreFilter and PreScore did before the pod index ---------------------------
 
@@ -90,30 +91,7 @@ function referencePreScore(lister: ClusterLister, hardPodAffinityWeight: number,
   return isEmpty(topologyScore) ? null : { topologyScore };
 }
 
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-/** The same lister without its index: the plugin then reads every node's pods. */
-function scanning(l: ClusterLister): ClusterLister {
-  return {
-    podsOnNode: (i) => l.podsOnNode(i),
-    podsWithAffinity: () => l.podsWithAffinity(),
-    podsWithRequiredAntiAffinity: () => l.podsWithRequiredAntiAffinity(),
-    namespaceLabels: (ns) => l.namespaceLabels(ns),
-    persistentVolumeClaim: (ns, n) => l.persistentVolumeClaim(ns, n),
-    persistentVolume: (n) => l.persistentVolume(n),
-    storageClass: (n) => l.storageClass(n),
-  };
-}
 
 /** The state with each count as sorted [key, value, n] (the order of keys is not part of its meaning). */
 function normalized(s: PreFilterState | PreScoreState | undefined): unknown {
@@ -131,7 +109,7 @@ function normalized(s: PreFilterState | PreScoreState | undefined): unknown {
 
 describe('InterPodAffinity over the pod index agrees with reading every pod, as the cluster changes', () => {
   test.each([1, 2, 3, 4])('seed %i', (seed) => {
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const cache = new ClusterCache({}, { podIndex: { idleReads: 200, maxQueries: 6 } });
     const table = new NodeTable(new StringInterner(), 2);
@@ -141,7 +119,7 @@ describe('InterPodAffinity over the pod index agrees with reading every pod, as 
     const lister = new SnapshotLister(cache, table, objects);
     const args = { hardPodAffinityWeight: pick([0, 1, 5]) };
     const indexed = factory(args, testHandle({ lister }));
-    const counted = factory(args, testHandle({ lister: scanning(lister) }));
+    const counted = factory(args, testHandle({ lister: withoutPodIndex(lister) }));
 
     const names = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
     const nodeObj = (name: string): Node => makeNode(name).labels(random() < 0.85 ? { zone: pick(['z0', 'z1', 'z2']), rack: pick(['r0', 'r1']) } : {}).obj();

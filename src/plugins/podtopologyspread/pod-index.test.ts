@@ -33,7 +33,8 @@ import {
   type PreFilterState,
   type PreScoreState,
 } from './state.ts';
-import { CacheChurn } from '../../testing/cache-churn.ts';
+import { CacheChurn, withoutPodIndex } from '../../testing/cache-churn.ts';
+import { seededRandom } from '../../testing/random.ts';
 
 // --- the scan PreFilter and PreScore did before the pod index ---------------------------
 
@@ -133,33 +134,10 @@ function referencePreScore(lister: ClusterLister, pod: PodInfo, constraints: rea
   return { constraints: out, ignored };
 }
 
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-/** The same lister without its index: plugins then count by reading every node's pods. */
-function scanning(l: ClusterLister): ClusterLister {
-  return {
-    podsOnNode: (i) => l.podsOnNode(i),
-    podsWithAffinity: () => l.podsWithAffinity(),
-    podsWithRequiredAntiAffinity: () => l.podsWithRequiredAntiAffinity(),
-    namespaceLabels: (ns) => l.namespaceLabels(ns),
-    persistentVolumeClaim: (ns, n) => l.persistentVolumeClaim(ns, n),
-    persistentVolume: (n) => l.persistentVolume(n),
-    storageClass: (n) => l.storageClass(n),
-  };
-}
 
 test('criticalPathsOf is updateCriticalPaths over distinct domains in order', () => {
-  const random = rng(7);
+  const random = seededRandom(7);
   for (let round = 0; round < 500; round++) {
     const n = Math.floor(random() * 12);
     const values = Array.from({ length: n }, (_, i) => i * 3 + 1);
@@ -173,7 +151,7 @@ test('criticalPathsOf is updateCriticalPaths over distinct domains in order', ()
 
 describe('PodTopologySpread over the pod index agrees with counting every pod, as the cluster changes', () => {
   test.each([1, 2, 3, 4, 5, 6])('seed %i', (seed) => {
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const cache = new ClusterCache({}, { podIndex: { idleReads: 200, maxQueries: 6 } });
     const table = new NodeTable(new StringInterner(), 2);
@@ -183,7 +161,7 @@ describe('PodTopologySpread over the pod index agrees with counting every pod, a
     const args = system ? {} : { defaultingType: 'List', defaultConstraints: [] };
     const defaults = system ? systemDefaultConstraints : [];
     const indexed = factory(args, testHandle({ lister }));
-    const counted = factory(args, testHandle({ lister: scanning(lister) }));
+    const counted = factory(args, testHandle({ lister: withoutPodIndex(lister) }));
 
     const names = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
     const nodeObj = (name: string): Node => {
