@@ -2,7 +2,8 @@
 // each on a fresh control plane from the test harness (etcd + kube-apiserver
 // on loopback, the same binaries as the tests), one after the other:
 //
-//   berth                  `berth run` as its own process (src/cli/main.ts)
+//   berth                  `berth run` as its own process, compiled as installed
+//                          (npm run build; dist/cli/main.js, BERTH_NODE_OPTIONS)
 //   kube-scheduler         upstream kube-scheduler built by the harness, with
 //                          a KubeSchedulerConfiguration: one profile named as
 //                          the pods' schedulerName, leader election off,
@@ -29,6 +30,7 @@ import { createKubeClusterClient } from '../src/cluster/kube/index.ts';
 import { connectionSettings, loadKubeConfig } from '../src/cluster/kube/kubeconfig.ts';
 import { silentKubeLogger } from '../src/cluster/kube/logger.ts';
 import { KubeTransport } from '../src/cluster/kube/transport.ts';
+import { BERTH_NODE_OPTIONS } from '../src/cli/node-options.ts';
 import { resolveKubeAssets, type KubeAssets } from '../test/harness/assets.ts';
 import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
 import { childPids, percentile, pool, procStats, round, say, sortedOf, type ProcStats } from './lib.ts';
@@ -124,7 +126,7 @@ function startScheduler(kind: E2EScheduler, o: E2EOptions, cp: ControlPlane, ass
       writeFileSync(config, JSON.stringify({ percentageOfNodesToScore: o.percentage, batching: { enabled: o.batching } }));
       const args = ['run', '--kubeconfig', cp.kubeconfigPath, '--config', config, '--leader-elect=false', '--scheduler-name', SCHEDULER_NAME, '--log-level', 'info'];
       if (o.workers !== undefined) args.push('--workers', String(o.workers));
-      return { child: startChild(process.execPath, [...o.berthNodeArgs, join(root, 'src/cli/main.ts'), ...args], log), log };
+      return { child: startChild(process.execPath, [...BERTH_NODE_OPTIONS, ...o.berthNodeArgs, join(root, 'dist/cli/main.js'), ...args], log), log };
     }
     case 'kube-scheduler': {
       if (!assets.kubeScheduler) throw new Error('no kube-scheduler binary (BERTH_KUBE_ASSETS lacks it)');
@@ -391,8 +393,21 @@ async function runOne(kind: E2EScheduler, o: E2EOptions, assets: KubeAssets): Pr
   }
 }
 
+/**
+ * Berth runs as operators install it: compiled to dist/ (bin/berth.js runs
+ * dist/cli/main.js), under BERTH_NODE_OPTIONS. Running src/ instead would
+ * add Node's TypeScript stripper to every process and thread (~30 MB RSS
+ * each) and measure something nobody deploys.
+ */
+function buildBerth(): void {
+  say('building Berth (npm run build: dist/)');
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`npm run build failed:\n${tsc.stdout}${tsc.stderr}`);
+}
+
 export async function runE2E(o: E2EOptions): Promise<E2EResult[]> {
   const assets = await resolveKubeAssets(['etcd', 'kubernetes'], say);
+  if (o.schedulers.includes('berth')) buildBerth();
   const results: E2EResult[] = [];
   for (const kind of o.schedulers) results.push(await runOne(kind, o, assets));
   return results;

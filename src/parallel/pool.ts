@@ -43,6 +43,14 @@ import { encodeCycle, fromWire, notPlainAt, stateEntries, type CycleBlob, type F
  */
 export const INLINE_ONLY_PLUGINS: ReadonlySet<string> = new Set<string>();
 
+/**
+ * Each worker thread's young generation, in Node's Worker resourceLimits
+ * count (three semi-spaces): 16 MiB semi-spaces, as the scheduling thread
+ * runs with (src/cli/node-options.ts). Left to V8, a thread's cap follows the
+ * machine's memory, like the main thread's.
+ */
+export const WORKER_MAX_YOUNG_GENERATION_MB = 48;
+
 export interface PoolOptions {
   /** Worker threads (≥ 1). */
   workers: number;
@@ -428,6 +436,7 @@ export class PoolParallelizer implements Parallelizer {
       maxThreads: this.workers,
       idleTimeout: Infinity,
       recordTiming: false,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_MAX_YOUNG_GENERATION_MB },
       workerData: { registryModules: [...(this.options.registryModules ?? [])] },
     });
     return this.piscina;

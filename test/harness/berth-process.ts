@@ -1,5 +1,6 @@
 // `berth` as a child process, for the integration tests that drive the CLI
-// the way operators run it: src/cli/main.ts under this process's Node 24,
+// the way operators run it: src/cli/main.ts under this process's Node 24
+// with Berth's Node options (src/cli/node-options.ts),
 // with this process's environment (it holds the harness's BERTH_TEST_*
 // variables, which are not flags). Its stdout (JSON log lines: stdout is not
 // a terminal) and stderr are kept for assertions and for failure messages.
@@ -12,6 +13,7 @@ import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BERTH_NODE_OPTIONS } from '../../src/cli/node-options.ts';
 import { parseExposition, type Exposition } from '../../src/metrics/exposition.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,7 +35,7 @@ export class BerthProcess {
 
   constructor(args: readonly string[], name = 'berth') {
     this.name = name;
-    this.child = spawn(process.execPath, [join(root, 'src', 'cli', 'main.ts'), ...args], {
+    this.child = spawn(process.execPath, [...BERTH_NODE_OPTIONS, join(root, 'src', 'cli', 'main.ts'), ...args], {
       cwd: root,
       env: process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
