@@ -36,14 +36,16 @@ function copyOf<T>(value: T): T {
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copyOf((value as Record<string, unknown>)[key]);
+  // for-in, not Object.keys: no array per object (plain objects only here, so nothing inherited is enumerable).
+  for (const key in value) out[key] = copyOf((value as Record<string, unknown>)[key]);
   return out as T;
 }
 
 function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  // for-in, not Object.keys: no array per object. Inherited enumerable keys are frozen too (harmless).
+  for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
   return value;
 }
 

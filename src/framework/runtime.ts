@@ -146,6 +146,13 @@ function isRejected(status: Status): boolean {
   return code === Code.Unschedulable || code === Code.UnschedulableAndUnresolvable || code === Code.Pending;
 }
 
+/** No plugin restricted PreFilter's nodes (shared: most pods). */
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
+function namesOf(names: ReadonlySet<string> | undefined): readonly string[] {
+  return names === undefined ? NO_NAMES : [...names];
+}
+
 function named(status: Status, plugin: Plugin): Status {
   return status.plugin === plugin.name ? status : status.withPlugin(plugin.name);
 }
@@ -286,7 +293,7 @@ export class Framework {
   private runPreEnqueueUntimed(pod: PodInfo, sampled: boolean): Result {
     for (const plugin of this.preEnqueuePlugins) {
       try {
-        const status = this.call('PreEnqueue', sampled, plugin, () => plugin.preEnqueue(pod));
+        const status = sampled ? this.call('PreEnqueue', true, plugin, () => plugin.preEnqueue(pod)) : plugin.preEnqueue(pod);
         if (status !== null && status.code !== Code.Success) return named(status, plugin);
       } catch (err) {
         return pluginError('PreEnqueue', plugin, err);
@@ -307,7 +314,7 @@ export class Framework {
     state: CycleState,
     pod: PodInfo,
     nodes: NodeTableReader,
-  ): { status: Result; nodeNames?: Set<string>; restrictedBy: string[] } {
+  ): { status: Result; nodeNames?: Set<string>; restrictedBy: readonly string[] } {
     const rec = this.recorder;
     if (rec === undefined) return this.runPreFilterUntimed(state, pod, nodes);
     // PreFilter opens the scheduling cycle: whether its plugins are timed is decided here, for all its points.
@@ -322,17 +329,18 @@ export class Framework {
     state: CycleState,
     pod: PodInfo,
     nodes: NodeTableReader,
-  ): { status: Result; nodeNames?: Set<string>; restrictedBy: string[] } {
+  ): { status: Result; nodeNames?: Set<string>; restrictedBy: readonly string[] } {
     const sampled = this.sampled(state);
     let nodeNames: Set<string> | undefined;
-    const restrictedBy = new Set<string>();
+    // Made when a plugin restricts the nodes (most pods: none does).
+    let restrictedBy: Set<string> | undefined;
     let rejection: Result = null;
     for (const plugin of this.preFilterPlugins) {
       let result;
       try {
-        result = this.call('PreFilter', sampled, plugin, () => plugin.preFilter(state, pod, nodes), (r) => r.status);
+        result = sampled ? this.call('PreFilter', true, plugin, () => plugin.preFilter(state, pod, nodes), (r) => r.status) : plugin.preFilter(state, pod, nodes);
       } catch (err) {
-        return { status: pluginError('PreFilter', plugin, err), restrictedBy: [...restrictedBy] };
+        return { status: pluginError('PreFilter', plugin, err), restrictedBy: namesOf(restrictedBy) };
       }
       const status = result.status;
       if (status !== null && status.code === Code.Skip) {
@@ -345,11 +353,11 @@ export class Framework {
           continue;
         }
         const stop = status.code === Code.UnschedulableAndUnresolvable ? named(status, plugin) : pluginError('PreFilter', plugin, status);
-        return { status: stop, restrictedBy: [...restrictedBy] };
+        return { status: stop, restrictedBy: namesOf(restrictedBy) };
       }
       const names = result.nodeNames;
       if (names) {
-        restrictedBy.add(plugin.name);
+        (restrictedBy ??= new Set()).add(plugin.name);
         nodeNames = nodeNames ? new Set([...nodeNames].filter((n) => names.has(n))) : new Set(names);
         if (nodeNames.size === 0) {
           // The nodes PreFilter filtered out count as UnschedulableAndUnresolvable (no plugin: all of restrictedBy are to blame).
@@ -358,7 +366,7 @@ export class Framework {
         }
       }
     }
-    return nodeNames ? { status: rejection, nodeNames, restrictedBy: [...restrictedBy] } : { status: rejection, restrictedBy: [...restrictedBy] };
+    return nodeNames ? { status: rejection, nodeNames, restrictedBy: namesOf(restrictedBy) } : { status: rejection, restrictedBy: NO_NAMES };
   }
 
   /**
@@ -450,7 +458,7 @@ export class Framework {
     const sampled = this.sampled(state);
     for (const plugin of this.preScorePlugins) {
       try {
-        const status = this.call('PreScore', sampled, plugin, () => plugin.preScore(state, pod, nodes, feasible));
+        const status = sampled ? this.call('PreScore', true, plugin, () => plugin.preScore(state, pod, nodes, feasible)) : plugin.preScore(state, pod, nodes, feasible);
         if (status !== null && status.code === Code.Skip) {
           state.skipScorePlugins.add(plugin.name);
           continue;
@@ -677,7 +685,7 @@ export class Framework {
     const sampled = this.sampled(state);
     for (const plugin of this.reservePlugins) {
       try {
-        const status = this.call('Reserve', sampled, plugin, () => plugin.reserve(state, pod, nodeName));
+        const status = sampled ? this.call('Reserve', true, plugin, () => plugin.reserve(state, pod, nodeName)) : plugin.reserve(state, pod, nodeName);
         if (status !== null && status.code !== Code.Success) return rejectionOrError('Reserve', status, plugin);
       } catch (err) {
         return pluginError('Reserve', plugin, err);
@@ -693,7 +701,8 @@ export class Framework {
     for (let i = this.reservePlugins.length - 1; i >= 0; i--) {
       const plugin = this.reservePlugins[i]!;
       try {
-        this.call('Unreserve', sampled, plugin, () => plugin.unreserve(state, pod, nodeName), () => null);
+        if (sampled) this.call('Unreserve', true, plugin, () => plugin.unreserve(state, pod, nodeName), () => null);
+        else plugin.unreserve(state, pod, nodeName);
       } catch (err) {
         onError(err);
       }
@@ -721,7 +730,7 @@ export class Framework {
     let waitMs = 0;
     for (const plugin of this.permitPlugins) {
       try {
-        const result = this.call('Permit', sampled, plugin, () => plugin.permit(state, pod, nodeName), (r) => r.status);
+        const result = sampled ? this.call('Permit', true, plugin, () => plugin.permit(state, pod, nodeName), (r) => r.status) : plugin.permit(state, pod, nodeName);
         const status = result.status;
         if (status === null || status.code === Code.Success) continue;
         if (status.code === Code.Wait) {
@@ -739,9 +748,18 @@ export class Framework {
     return { status: new Status(Code.Wait, [reason]), timeoutMs: waitMs };
   }
 
-  async runPreBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
+  /** Runs PreBind; a result without a promise when the profile has no PreBind plugin (the binding cycle awaits nothing then). */
+  runPreBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Result | Promise<Result> {
     const rec = this.recorder;
+    if (this.preBindPlugins.length === 0) {
+      rec?.observePoint('PreBind', null, rec.now());
+      return null;
+    }
     if (rec === undefined) return this.runPreBindUntimed(state, pod, nodeName);
+    return this.timedPreBind(rec, state, pod, nodeName);
+  }
+
+  private async timedPreBind(rec: FrameworkRecorder, state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
     const start = rec.now();
     const status = await this.runPreBindUntimed(state, pod, nodeName);
     rec.observePoint('PreBind', status, start);
@@ -752,7 +770,7 @@ export class Framework {
     const sampled = this.sampled(state);
     for (const plugin of this.preBindPlugins) {
       try {
-        const status = await this.callAsync('PreBind', sampled, plugin, () => plugin.preBind(state, pod, nodeName));
+        const status = await (sampled ? this.callAsync('PreBind', true, plugin, () => plugin.preBind(state, pod, nodeName)) : plugin.preBind(state, pod, nodeName));
         if (status !== null && status.code !== Code.Success) return rejectionOrError('PreBind', status, plugin);
       } catch (err) {
         return pluginError('PreBind', plugin, err);
@@ -762,9 +780,13 @@ export class Framework {
   }
 
   /** Runs Bind until a plugin does not Skip; every plugin skipping is an Error. */
-  async runBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
+  runBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
     const rec = this.recorder;
     if (rec === undefined) return this.runBindUntimed(state, pod, nodeName);
+    return this.timedBind(rec, state, pod, nodeName);
+  }
+
+  private async timedBind(rec: FrameworkRecorder, state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
     const start = rec.now();
     const status = await this.runBindUntimed(state, pod, nodeName);
     rec.observePoint('Bind', status, start);
@@ -775,7 +797,7 @@ export class Framework {
     const sampled = this.sampled(state);
     for (const plugin of this.bindPlugins) {
       try {
-        const status = await this.callAsync('Bind', sampled, plugin, () => plugin.bind(state, pod, nodeName));
+        const status = await (sampled ? this.callAsync('Bind', true, plugin, () => plugin.bind(state, pod, nodeName)) : plugin.bind(state, pod, nodeName));
         if (status !== null && status.code === Code.Skip) continue;
         if (status === null || status.code === Code.Success) return null;
         return rejectionOrError('Bind', status, plugin);
@@ -792,7 +814,8 @@ export class Framework {
     const sampled = this.sampled(state);
     for (const plugin of this.postBindPlugins) {
       try {
-        this.call('PostBind', sampled, plugin, () => plugin.postBind(state, pod, nodeName), () => null);
+        if (sampled) this.call('PostBind', true, plugin, () => plugin.postBind(state, pod, nodeName), () => null);
+        else plugin.postBind(state, pod, nodeName);
       } catch (err) {
         onError(err);
       }

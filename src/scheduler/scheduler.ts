@@ -469,7 +469,8 @@ export class Scheduler {
   ): Promise<void> {
     const podInfo = qpi.podInfo;
     try {
-      let status = await fw.runPreBindPlugins(state, podInfo, nodeName);
+      const preBind = fw.runPreBindPlugins(state, podInfo, nodeName);
+      let status = preBind instanceof Promise ? await preBind : preBind;
       if (status === null) status = await fw.runBindPlugins(state, podInfo, nodeName);
       if (status !== null) {
         this.handleBindingFailure(fw, state, qpi, nodeName, status.message(), cycle, log);
