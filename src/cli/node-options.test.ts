@@ -8,12 +8,14 @@ const root = join(import.meta.dirname, '..', '..');
 describe("Berth's Node options", () => {
   const options = BERTH_NODE_OPTIONS.join(' ');
 
-  test('the installed command and the npm scripts that start Berth pass them', () => {
+  test('the installed command, the npm scripts that start Berth and the benchmarks pass them', () => {
     const bin = readFileSync(join(root, 'bin', 'berth.js'), 'utf8').split('\n')[0];
     expect(bin).toBe(`#!/usr/bin/env -S node ${options}`);
     const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts.start).toBe(`node ${options} src/cli/main.ts dev`);
     expect(scripts.berth).toBe(`node ${options} src/cli/main.ts`);
+    // The in-process benchmark measures Berth's code under the same options.
+    expect(scripts.perf).toBe(`node ${options} perf/main.ts`);
   });
 
   test('they cap the young generation at 2 × 16 MiB, where Node 24 left alone sizes it from the machine', () => {

@@ -1,7 +1,8 @@
 // The Node.js options Berth runs under, wherever it is started: the installed
 // `berth` command (bin/berth.js's first line), `npm start` / `npm run berth`,
-// the perf suite and the integration harness. A test keeps the first two in
-// step with this list.
+// the perf suite (`npm run perf`, and the Berth it spawns) and the
+// integration harness. A test keeps bin/berth.js and package.json in step
+// with this list.
 //
 // --max-semi-space-size=16: Node 24's V8 sizes the young generation from the
 // heap limit, which it takes from the machine's memory: on a 24 GiB host each
