@@ -110,8 +110,8 @@ class Profiler {
     this.totals.clear();
   }
 
-  /** Replaces target[method] with a timed call; undone by restore(). */
-  wrap(target: object, method: string, category: string, before?: (args: unknown[]) => void): void {
+  /** Replaces target[method] with a call that runs `before`, then the method, timed unless `timed` is false; undone by restore(). */
+  wrap(target: object, method: string, category: string, before?: (args: unknown[]) => void, timed = true): void {
     const holder = target as Record<string, unknown>;
     const original = holder[method];
     if (typeof original !== 'function') throw new Error(`cannot instrument ${method}: not a function`);
@@ -120,6 +120,7 @@ class Profiler {
     const exit = () => this.exit();
     holder[method] = function (this: unknown, ...args: unknown[]): unknown {
       before?.(args);
+      if (!timed) return fn.apply(this, args);
       enter(category);
       try {
         return fn.apply(this, args);
@@ -186,11 +187,11 @@ export async function runInProcess(o: InProcessOptions): Promise<InProcessResult
     const qpi = args[0] as { podInfo: { name: string } };
     const i = indexOfMeasured(qpi.podInfo.name);
     if (i >= 0 && Number.isNaN(popped[i]!)) popped[i] = performance.now();
-  });
+  }, o.breakdown);
   profiler.wrap(ClusterCache.prototype, 'assumePod', 'assume+reserve', (args) => {
     const i = indexOfMeasured((args[0] as { name: string }).name);
     if (i >= 0) assumed[i] = performance.now();
-  });
+  }, o.breakdown);
 
   if (o.breakdown) {
     for (const m of [

@@ -76,6 +76,61 @@ describe('ClusterCache and the node table', () => {
     expect(cache.isAssumed(q.uid)).toBe(false);
   });
 
+  test('a confirmation where the pod was assumed, counting alike, swaps the object without writing the row', () => {
+    const { cache, table, view } = setup();
+    cache.addNode(node('n1'));
+    const p = podInfo(undefined, 500, { pod: { metadata: { name: 'p', namespace: 'ns', uid: 'u-alike', labels: { app: 'a' } }, spec: {} }, uid: 'u-alike' });
+    cache.assumePod(p, 'n1');
+    cache.updateSnapshot(table);
+    const writes = table.writeCount;
+    const row = table.indexOf('n1');
+    const stamp = table.rowStamp(row);
+
+    // The informer's bound object: same requests (one shared object), labels equal but a new map.
+    const bound: PodInfo = { ...p, pod: { metadata: { ...p.pod.metadata, labels: { app: 'a' } }, spec: { nodeName: 'n1' }, status: { phase: 'Pending' } } };
+    cache.addPod(bound);
+    expect(cache.updateSnapshot(table)).toBe(0);
+    expect(table.writeCount).toBe(writes);
+    expect(table.rowStamp(row)).toBe(stamp);
+    expect(cache.podsOn('n1')).toEqual([bound]);
+    expect(cache.podsOn('n1')[0]).toBe(bound);
+    expect(cache.isAssumed(p.uid)).toBe(false);
+    // Confirmed: forget no longer takes it off; removing it does.
+    cache.forgetPod(p.uid);
+    cache.updateSnapshot(table);
+    expect(view('n1').requested(ResourceSlot.cpu)).toBe(500);
+    expect(view('n1').podCount()).toBe(1);
+    cache.removePod(bound);
+    cache.updateSnapshot(table);
+    expect(view('n1').requested(ResourceSlot.cpu)).toBe(0);
+    expect(view('n1').podCount()).toBe(0);
+    expect(cache.podsOn('n1')).toEqual([]);
+  });
+
+  test.each([
+    ['other requests', (p: PodInfo): PodInfo => ({ ...p, requests: { ...p.requests, milliCPU: 900, nonZeroMilliCPU: 900 } }), 900],
+    ['equal requests in another object', (p: PodInfo): PodInfo => ({ ...p, requests: { ...p.requests } }), 500],
+    ['other labels', (p: PodInfo): PodInfo => ({ ...p, pod: { ...p.pod, metadata: { ...p.pod.metadata, labels: { app: 'b' } } } }), 500],
+    ['a label more', (p: PodInfo): PodInfo => ({ ...p, pod: { ...p.pod, metadata: { ...p.pod.metadata, labels: { app: 'a', tier: 'x' } } } }), 500],
+    ['terminating', (p: PodInfo): PodInfo => ({ ...p, pod: { ...p.pod, metadata: { ...p.pod.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } } }), 500],
+    ['a host port', (p: PodInfo): PodInfo => ({ ...p, hostPorts: [{ port: 80, protocol: 'TCP', hostIP: '0.0.0.0' }] }), 500],
+    ['pod anti-affinity', (p: PodInfo): PodInfo => ({ ...p, pod: { ...p.pod, spec: { ...p.pod.spec, affinity: { podAntiAffinity: {} } } } }), 500],
+    ['an owner', (p: PodInfo): PodInfo => ({ ...p, pod: { ...p.pod, metadata: { ...p.pod.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-1', controller: true }] } } }), 500],
+  ])('an update with %s rewrites the row', (_what, change, cpu) => {
+    const { cache, table, view } = setup();
+    cache.addNode(node('n1'));
+    const p = podInfo('n1', 500, { pod: { metadata: { name: 'q', namespace: 'ns', uid: 'u-q', labels: { app: 'a' } }, spec: { nodeName: 'n1' } }, uid: 'u-q' });
+    cache.addPod(p);
+    cache.updateSnapshot(table);
+    const writes = table.writeCount;
+    const next = change(p);
+    cache.updatePod(p, next);
+    expect(cache.updateSnapshot(table)).toBe(1);
+    expect(table.writeCount).toBe(writes + 1);
+    expect(view('n1').requested(ResourceSlot.cpu)).toBe(cpu);
+    expect(cache.podsOn('n1')[0]).toBe(next);
+  });
+
   test('a confirmation on another node moves the pod there', () => {
     const { cache, table, view } = setup();
     cache.addNode(node('n1'));

@@ -30,6 +30,7 @@
 // table's rows at each snapshot update.
 import type { Node, Taint } from '../api/types.ts';
 import { nodeAllocatable } from '../api/resources.ts';
+import { controllerUidOf } from '../framework/cluster-lister.ts';
 import type { HostPort, PodInfo } from '../framework/interfaces.ts';
 import type { NodeTable, NodeRowData } from './node-table.ts';
 import { PodIndexes, type PodIndexOptions } from './pod-index.ts';
@@ -117,11 +118,16 @@ export interface CacheHooks {
   onInvalidNode?(nodeName: string, reason: string): void;
 }
 
+/** Equal label maps (no arrays made: this runs for every pod update). */
 function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
-  const ka = Object.keys(a ?? {});
-  if (ka.length !== Object.keys(b ?? {}).length) return false;
-  for (const k of ka) if (!Object.hasOwn(b!, k) || a![k] !== b![k]) return false;
-  return true;
+  if (a === b) return true;
+  let n = 0;
+  for (const key in a) {
+    if (b === undefined || !Object.hasOwn(b, key) || a[key] !== b[key]) return false;
+    n++;
+  }
+  for (const key in b) if (Object.hasOwn(b, key)) n--;
+  return n === 0;
 }
 
 function sameTaints(a: unknown, b: unknown): boolean {
@@ -144,6 +150,30 @@ function sameTopology(before: Node | undefined, after: Node): boolean {
 function hasAffinity(pod: PodInfo): boolean {
   const a = pod.pod.spec?.affinity;
   return Boolean(a?.podAffinity || a?.podAntiAffinity);
+}
+
+
+/**
+ * Whether a pod's new object counts on its node exactly as the old one: the
+ * same requests (parsed requests are shared per pod template, so equal
+ * requests are one object), no host ports, no pod (anti-)affinity terms, the
+ * same namespace, labels and controller, and not terminating. Then neither
+ * the node's row nor the pod index changes (what they read of a pod is all
+ * here), and a bind confirmation or a status update swaps the object only.
+ */
+function countsAlike(a: PodInfo, b: PodInfo): boolean {
+  return (
+    a.requests === b.requests &&
+    a.hostPorts.length === 0 &&
+    b.hostPorts.length === 0 &&
+    a.namespace === b.namespace &&
+    !hasAffinity(a) &&
+    !hasAffinity(b) &&
+    !a.pod.metadata?.deletionTimestamp &&
+    !b.pod.metadata?.deletionTimestamp &&
+    sameLabels(a.pod.metadata?.labels, b.pod.metadata?.labels) &&
+    controllerUidOf(a.pod) === controllerUidOf(b.pod)
+  );
 }
 
 function hasRequiredAntiAffinity(pod: PodInfo): boolean {
@@ -257,6 +287,14 @@ export class ClusterCache {
     if (!nodeName) return;
     const state = this.podStates.get(podInfo.uid);
     if (state) {
+      const node = state.nodeName === nodeName ? this.nodes.get(nodeName) : undefined;
+      if (node !== undefined && countsAlike(state.podInfo, podInfo)) {
+        // Confirms an assumed pod where it was assumed, or a status update: nothing the row or the index reads changed.
+        node.pods.set(podInfo.uid, podInfo);
+        node.podList = undefined;
+        this.podStates.set(podInfo.uid, { podInfo, nodeName, assumed: false, bindingFinished: true });
+        return;
+      }
       // Confirms an assumed pod, or repeats an add: count it where the API says.
       this.removeFromNode(state.podInfo, state.nodeName);
     }
