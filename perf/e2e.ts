@@ -23,7 +23,7 @@
 // seen on the watch. CPU seconds over that window and peak RSS come from
 // /proc for the scheduler process, the apiserver and etcd.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../src/api/types.ts';
 import { createKubeClusterClient } from '../src/cluster/kube/index.ts';
@@ -401,6 +401,8 @@ async function runOne(kind: E2EScheduler, o: E2EOptions, assets: KubeAssets): Pr
  */
 function buildBerth(): void {
   say('building Berth (npm run build: dist/)');
+  // From scratch: tsc leaves the output of deleted sources behind.
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error(`npm run build failed:\n${tsc.stdout}${tsc.stderr}`);
 }

@@ -144,6 +144,16 @@ function indexOfMeasured(name: string | undefined): number {
 }
 
 export async function runInProcess(o: InProcessOptions): Promise<InProcessResult> {
+  const profiler = new Profiler();
+  try {
+    return await run(o, profiler);
+  } finally {
+    // Whatever failed, the next run in this process starts with nothing wrapped.
+    profiler.restore();
+  }
+}
+
+async function run(o: InProcessOptions, profiler: Profiler): Promise<InProcessResult> {
   const { workload } = o;
   const client = new MemoryClusterClient();
   const t0 = performance.now();
@@ -171,7 +181,6 @@ export async function runInProcess(o: InProcessOptions): Promise<InProcessResult
   let initBound = 0;
   let lastBind = 0;
 
-  const profiler = new Profiler();
   const originalBind = client.bind.bind(client);
   client.bind = async (ref: PodRef, nodeName: string): Promise<void> => {
     await originalBind(ref, nodeName);

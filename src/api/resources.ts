@@ -258,20 +258,23 @@ export function nodeAllocatable(node: Node): NodeAllocatable {
 export const DEFAULT_BIND_ALL_HOST_IP = '0.0.0.0';
 export const DEFAULT_PROTOCOL = 'TCP';
 
+/** Most pods hold no host port: they share this. */
+const NO_HOST_PORTS: readonly HostPort[] = Object.freeze([]);
+
 /**
  * The host ports the pod would hold on its node: those of its regular
  * containers and of its restartable init containers (the ones that run for
  * the pod's whole life), with hostPort > 0; protocol defaults to TCP and
  * hostIP to 0.0.0.0. Sidecars first, then containers, as upstream lists them.
  */
-export function podHostPorts(spec: PodSpec): HostPort[] {
-  const out: HostPort[] = [];
+export function podHostPorts(spec: PodSpec): readonly HostPort[] {
+  let out: HostPort[] | undefined;
   const collect = (c: Container | undefined): void => {
     if (!Array.isArray(c?.ports)) return;
     for (const p of c.ports) {
       const port = p?.hostPort;
       if (typeof port !== 'number' || !(port > 0)) continue;
-      out.push({
+      (out ??= []).push({
         protocol: p.protocol ? p.protocol : DEFAULT_PROTOCOL,
         hostIP: p.hostIP ? p.hostIP : DEFAULT_BIND_ALL_HOST_IP,
         port,
@@ -280,5 +283,5 @@ export function podHostPorts(spec: PodSpec): HostPort[] {
   };
   if (Array.isArray(spec.initContainers)) for (const c of spec.initContainers) if (c?.restartPolicy === 'Always') collect(c);
   if (Array.isArray(spec.containers)) for (const c of spec.containers) collect(c);
-  return out;
+  return out ?? NO_HOST_PORTS;
 }

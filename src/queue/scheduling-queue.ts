@@ -188,6 +188,8 @@ export class SchedulingQueue {
   private readonly clock: Clock;
   private readonly preEnqueue: PreEnqueueFn | undefined;
   private readonly pluginEvents: ReadonlyMap<string, readonly ClusterEvent[]>;
+  /** isEventOfInterest's answers, per event object. */
+  private readonly eventsOfInterest = new WeakMap<ClusterEvent, boolean>();
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxInUnschedulableMs: number;
@@ -411,19 +413,21 @@ export class SchedulingQueue {
    * registered it go through PreEnqueue again. The wildcard event moves all.
    */
   moveAllToActiveOrBackoffQueue(event: ClusterEvent): void {
-    const label = clusterEventLabel(event);
     const wildcard = isWildcardEvent(event);
-    const interested = (plugin: string): boolean => wildcard || this.pluginInterested(plugin, event);
-
-    for (const entry of this.unschedulable.select(interested)) {
-      let immediate = false;
-      for (const p of entry.qpi.pendingPlugins) {
-        if (interested(p)) immediate = true;
+    // Most events (every bind) find nothing waiting: nothing to select.
+    if (this.unschedulable.size > 0 || this.gated.size > 0) {
+      const label = clusterEventLabel(event);
+      const interested = (plugin: string): boolean => wildcard || this.pluginInterested(plugin, event);
+      for (const entry of this.unschedulable.select(interested)) {
+        let immediate = false;
+        for (const p of entry.qpi.pendingPlugins) {
+          if (interested(p)) immediate = true;
+        }
+        this.requeue(entry, label, immediate);
       }
-      this.requeue(entry, label, immediate);
-    }
-    for (const entry of this.gated.select(interested)) {
-      this.requeue(entry, label, false);
+      for (const entry of this.gated.select(interested)) {
+        this.requeue(entry, label, false);
+      }
     }
     if (wildcard || this.isEventOfInterest(event)) this.moveRequestCycle = this.cycle;
   }
@@ -648,10 +652,19 @@ export class SchedulingQueue {
 
   /** Whether any registered plugin cares about the event (upstream's isEventOfInterest). */
   private isEventOfInterest(event: ClusterEvent): boolean {
-    for (const events of this.pluginEvents.values()) {
-      if (matchAnyClusterEvent(events, event)) return true;
+    // The plugins' events are fixed: one answer per event object (most are module constants).
+    let known = this.eventsOfInterest.get(event);
+    if (known === undefined) {
+      known = false;
+      for (const events of this.pluginEvents.values()) {
+        if (matchAnyClusterEvent(events, event)) {
+          known = true;
+          break;
+        }
+      }
+      this.eventsOfInterest.set(event, known);
     }
-    return false;
+    return known;
   }
 
   /** Releases every waiting pop() to look at activeQ again, after the current synchronous batch. */
