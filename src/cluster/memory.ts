@@ -32,21 +32,44 @@ type Change = { type: 'add' | 'update' | 'delete'; old?: AnyObject; obj: AnyObje
 /** A deep copy of JSON-like data (objects and arrays; anything else through structuredClone). Faster than structuredClone for API objects. */
 function copyOf<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(copyOf) as T;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out[i] = typeof v === 'object' && v !== null ? copyOf(v) : v;
+    }
+    return out as T;
+  }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
   // for-in, not Object.keys: no array per object (plain objects only here, so nothing inherited is enumerable).
-  for (const key in value) out[key] = copyOf((value as Record<string, unknown>)[key]);
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    out[key] = typeof v === 'object' && v !== null ? copyOf(v) : v;
+  }
   return out as T;
 }
 
+/**
+ * Freezes JSON-like data, children first (no call per string or number).
+ * What is frozen already is taken as frozen through: the store's objects are
+ * built from frozen parts. No cycles (JSON has none; copyOf would not end either).
+ */
 function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  // for-in, not Object.keys: no array per object. Inherited enumerable keys are frozen too (harmless).
-  for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'object' && v !== null) deepFreeze(v);
+    }
+  } else {
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key];
+      if (typeof v === 'object' && v !== null) deepFreeze(v);
+    }
+  }
+  return Object.freeze(value);
 }
 
 function keyOf(obj: AnyObject): string {
