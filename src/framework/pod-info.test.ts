@@ -1,6 +1,6 @@
 import type { Pod } from '../api/types.ts';
 import type { PodInfo } from './interfaces.ts';
-import { newPodInfo, ZERO_REQUESTS } from './pod-info.ts';
+import { newPodInfo, updatedPodInfo, ZERO_REQUESTS } from './pod-info.ts';
 
 const FORMAT = `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`;
 
@@ -114,5 +114,45 @@ describe('newPodInfo', () => {
     expect(() => {
       info.requests.scalar['x'] = 1;
     }).toThrow(TypeError);
+  });
+});
+
+describe('updatedPodInfo', () => {
+  const spec = (cpu: string, extra: Partial<NonNullable<Pod['spec']>> = {}): NonNullable<Pod['spec']> => ({
+    priority: 10,
+    // A fresh object each time, as an informer parses one per event.
+    containers: [{ name: 'c', image: 'pause', resources: { requests: { cpu, memory: '1Gi' } }, ports: [{ containerPort: 80, hostPort: 8080 }] }],
+    ...extra,
+  });
+
+  test('a bind or a status update keeps what was parsed: the same requests and host ports objects, the new pod', () => {
+    const old = newPodInfo(pod(spec('500m')));
+    const bound: Pod = { ...pod({ ...spec('500m'), nodeName: 'n1' }), status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
+    const info = updatedPodInfo(old, bound);
+    expect(info.pod).toBe(bound);
+    expect(info.requests).toBe(old.requests);
+    expect(info.hostPorts).toBe(old.hostPorts);
+    expect(info).toEqual({ ...newPodInfo(bound), pod: bound });
+  });
+
+  test.each([
+    ['other requests', spec('700m')],
+    ['another host port', { ...spec('500m'), containers: [{ name: 'c', image: 'pause', resources: { requests: { cpu: '500m', memory: '1Gi' } }, ports: [{ containerPort: 80, hostPort: 9090 }] }] }],
+    ['another priority', spec('500m', { priority: 20 })],
+    ['pod overhead', spec('500m', { overhead: { cpu: '100m' } })],
+    ['a sidecar', spec('500m', { initContainers: [{ name: 's', restartPolicy: 'Always', resources: { requests: { cpu: '1' } } }] })],
+  ])('%s: parsed again', (_what, next) => {
+    const old = newPodInfo(pod(spec('500m')));
+    const updated = pod(next);
+    expect(updatedPodInfo(old, updated)).toEqual(newPodInfo(updated));
+  });
+
+  test('an invalid pod is parsed again (its fix is seen); so is another pod', () => {
+    const bad = newPodInfo(pod(spec('lots')));
+    expect(bad.invalid).toBeDefined();
+    const fixed = pod(spec('500m'));
+    expect(updatedPodInfo(bad, fixed)).toEqual(newPodInfo(fixed));
+    const other = pod(spec('500m'), { namespace: 'ns', name: 'p', uid: 'u2' });
+    expect(updatedPodInfo(newPodInfo(pod(spec('500m'))), other).uid).toBe('u2');
   });
 });

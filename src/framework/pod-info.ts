@@ -3,6 +3,7 @@
 // a pod that cannot be read (a malformed quantity, a priority that is not a
 // number) gets `invalid`, naming the field and the reason, and zero requests,
 // so every cycle rejects it with that reason instead of crashing.
+import { deepEqual } from '../api/deep-equal.ts';
 import { podHostPorts, podRequests } from '../api/resources.ts';
 import { QuantityError } from '../api/quantity.ts';
 import { podKey, type Container, type Pod, type PodSpec } from '../api/types.ts';
@@ -105,4 +106,38 @@ export function newPodInfo(pod: Pod): PodInfo {
     hostPorts: podHostPorts(spec),
   };
   return invalid === undefined ? info : { ...info, invalid };
+}
+
+/**
+ * The PodInfo of `pod`, a newer object of `old.pod` (an informer update):
+ * old's parsed fields are kept when everything newPodInfo reads is equal —
+ * the common updates, a bind (spec.nodeName) and the kubelet's status
+ * writes, change none of it. Equal requests then stay one object, which the
+ * cache relies on to see that the pod still counts alike on its node.
+ */
+export function updatedPodInfo(old: PodInfo, pod: Pod): PodInfo {
+  const a = old.pod;
+  if (
+    old.invalid === undefined &&
+    a.metadata?.namespace === pod.metadata?.namespace &&
+    a.metadata?.name === pod.metadata?.name &&
+    a.metadata?.uid === pod.metadata?.uid &&
+    sameParsedSpec(a.spec, pod.spec)
+  ) {
+    return { ...old, pod };
+  }
+  return newPodInfo(pod);
+}
+
+/** The spec fields newPodInfo reads (priority, requests, host ports) are equal. */
+function sameParsedSpec(a: PodSpec | undefined, b: PodSpec | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return (
+    a.priority === b.priority &&
+    deepEqual(a.containers, b.containers) &&
+    deepEqual(a.initContainers, b.initContainers) &&
+    deepEqual(a.overhead, b.overhead) &&
+    deepEqual(a.resources, b.resources)
+  );
 }

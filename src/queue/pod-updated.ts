@@ -3,7 +3,10 @@
 // (resourceVersion, generation, managedFields, finalizers) counts. The
 // scheduler's own writes (the PodScheduled condition, nominatedNodeName) live
 // in the status, so they never wake the pod they were written on.
+import { deepEqual, isPlainObject } from '../api/deep-equal.ts';
 import type { Pod } from '../api/types.ts';
+
+export { deepEqual };
 
 const IGNORED_METADATA = new Set(['resourceVersion', 'generation', 'managedFields', 'finalizers']);
 
@@ -25,22 +28,3 @@ function equalExcept(a: unknown, b: unknown, ignored: ReadonlySet<string>): bool
   return true;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Structural equality of JSON values; a missing key equals an undefined one. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    for (const k of Object.keys(a)) if (!deepEqual(a[k], b[k])) return false;
-    for (const k of Object.keys(b)) if (!(k in a) && b[k] !== undefined) return false;
-    return true;
-  }
-  return false;
-}

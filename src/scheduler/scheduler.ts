@@ -15,7 +15,7 @@ import { NodeTable } from '../cache/node-table.ts';
 import { ApiError, type ClusterClient, type Informer, type KindTypes } from '../cluster/client.ts';
 import type { CycleState } from '../framework/cycle-state.ts';
 import type { ClusterEvent, Handle, PodInfo, QueuedPodInfo } from '../framework/interfaces.ts';
-import { newPodInfo } from '../framework/pod-info.ts';
+import { newPodInfo, updatedPodInfo } from '../framework/pod-info.ts';
 import { Framework, type Registry } from '../framework/runtime.ts';
 import { Code, Status } from '../framework/status.ts';
 import type { ResolvedConfig } from '../config/scheduler-config.ts';
@@ -214,7 +214,9 @@ export class Scheduler {
 
   private onPodUpdate(oldPod: Pod, newPod: Pod): void {
     const oldInfo = this.infoOf(oldPod);
-    const newInfo = this.infoOf(newPod);
+    // What newPodInfo parsed from the old object, kept where the update left it alone.
+    const known = this.knownPods.get(newPod.metadata?.uid ?? '');
+    const newInfo = known !== undefined && known.pod === newPod ? known : updatedPodInfo(oldInfo, newPod);
     this.knownPods.set(newInfo.uid, newInfo);
     if (newPod.spec?.nodeName) {
       if (!oldPod.spec?.nodeName) {
