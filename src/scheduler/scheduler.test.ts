@@ -51,6 +51,22 @@ describe('Scheduler on the in-memory cluster', () => {
     );
   });
 
+  test('an idle scheduler brings its snapshot up to date: the first pod after a quiet spell does not pay for it', async () => {
+    const node = (name: string) => makeNode(name).capacity({ cpu: '4', memory: '8Gi', pods: '10' }).obj();
+    const { cluster, scheduler } = setup([node('a'), node('b')]);
+    running = scheduler;
+    await scheduler.start();
+    // Started with nothing to schedule: the synced nodes are in the table already.
+    expect(scheduler.table.size).toBe(2);
+    expect(scheduler.table.indexOf('a')).toBeGreaterThanOrEqual(0);
+    // A node added while idle is picked up when the loop next goes idle (after the pod below).
+    cluster.create('nodes', node('c'));
+    cluster.create('pods', makePod('p').obj());
+    await until('bound', () => boundTo(cluster, 'p'));
+    await until('c in the table', () => scheduler.table.indexOf('c') >= 0);
+    expect(scheduler.table.size).toBe(3);
+  });
+
   test('a pod that fits nowhere gets the upstream message, PodScheduled=False, and binds once a node fits', async () => {
     const { cluster, scheduler } = setup([
       makeNode('n1').capacity({ cpu: '1', memory: '1Gi', pods: '10' }).obj(),

@@ -380,8 +380,14 @@ export class Scheduler {
         lastYield = performance.now();
       }
       this.beat = { state: 'idle', since: performance.now() };
-      // With a backlog the next pod is taken without a promise.
-      const qpi = this.queue.tryPop() ?? (await this.queue.pop());
+      // With a backlog the next pod is taken without a promise. Without one, the
+      // snapshot catches up with the cache first (the nodes synced at start, node
+      // updates since the last cycle): the next pod's cycle then finds it done.
+      let qpi = this.queue.tryPop();
+      if (qpi === undefined) {
+        this.cache.updateSnapshot(this.table);
+        qpi = await this.queue.pop();
+      }
       if (!qpi) break;
       this.beat = { state: 'busy', since: performance.now() };
       try {
