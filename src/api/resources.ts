@@ -107,6 +107,8 @@ function readList(list: unknown, path: string): Amounts {
   const out: Amounts = new Map();
   if (!isObject(list)) return out;
   for (const [name, raw] of Object.entries(list)) {
+    // Absent, as on the wire (JSON has no undefined; an in-memory object may).
+    if (raw === undefined) continue;
     if (raw === null) {
       out.set(name, 0n);
       continue;

@@ -131,6 +131,30 @@ describe('ClusterCache and the node table', () => {
     expect(cache.podsOn('n1')[0]).toBe(next);
   });
 
+  test('what the API would never send in a node (null taints and images, names that are not strings, labels that are not a map) is left out, never thrown', () => {
+    const { cache, table, view } = setup();
+    const odd = node('odd') as unknown as { metadata: Record<string, unknown>; spec: Record<string, unknown>; status: Record<string, unknown> };
+    odd.metadata.labels = 'zone=a';
+    odd.spec.taints = [null, { key: 'dedicated', value: 'x', effect: 'NoSchedule' }, 'NoExecute'];
+    odd.status.images = [null, { names: 'pause' }, { names: [7, 'registry/app:1', null], sizeBytes: 'big' }, { names: ['registry/db:2'], sizeBytes: 300 }];
+    cache.addNode(odd);
+    expect(() => cache.updateSnapshot(table)).not.toThrow();
+    const v = view('odd');
+    expect(v.taintCount()).toBe(1);
+    expect(table.interner.string(v.taintKeyAt(0))).toBe('dedicated');
+    expect(v.imageCount()).toBe(2);
+    expect([0, 1].map((i) => [table.interner.string(v.imageIdAt(i)), v.imageSizeAt(i)])).toEqual([
+      ['registry/app:1', 0],
+      ['registry/db:2', 300],
+    ]);
+    expect(v.allocatable(ResourceSlot.cpu)).toBe(4000);
+    // An update with the same odd taints compares without throwing, and a good node still gets its row.
+    cache.updateNode(odd, odd);
+    cache.addNode(node('good'));
+    expect(() => cache.updateSnapshot(table)).not.toThrow();
+    expect(view('good').allocatable(ResourceSlot.cpu)).toBe(4000);
+  });
+
   test('a confirmation on another node moves the pod there', () => {
     const { cache, table, view } = setup();
     cache.addNode(node('n1'));

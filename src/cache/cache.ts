@@ -105,10 +105,11 @@ class NodeState {
       nonZeroMilliCPU: this.nonZeroMilliCPU,
       nonZeroMemory: this.nonZeroMemory,
       podCount: this.pods.size,
-      labels: node.metadata?.labels ?? {},
-      taints: Array.isArray(node.spec?.taints) ? node.spec.taints : [],
+      // What the API would never send (a null taint or image, labels that are not a map) is left out, never a crash.
+      labels: isObjectLike(node.metadata?.labels) ? node.metadata.labels : {},
+      taints: Array.isArray(node.spec?.taints) ? node.spec.taints.filter(isObjectLike) : [],
       hostPorts: this.hostPorts(),
-      images: Array.isArray(node.status?.images) ? node.status.images : [],
+      images: Array.isArray(node.status?.images) ? node.status.images.filter(isObjectLike) : [],
     };
   }
 }
@@ -130,14 +131,18 @@ function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly
   return n === 0;
 }
 
+function isObjectLike<T>(v: T): v is T & object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function sameTaints(a: unknown, b: unknown): boolean {
   const ta: readonly Taint[] = Array.isArray(a) ? a : [];
   const tb: readonly Taint[] = Array.isArray(b) ? b : [];
   if (ta.length !== tb.length) return false;
   for (let i = 0; i < ta.length; i++) {
-    const x = ta[i]!;
-    const y = tb[i]!;
-    if (x.key !== y.key || x.value !== y.value || x.effect !== y.effect) return false;
+    const x = ta[i];
+    const y = tb[i];
+    if (x?.key !== y?.key || x?.value !== y?.value || x?.effect !== y?.effect) return false;
   }
   return true;
 }

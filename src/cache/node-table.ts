@@ -315,18 +315,21 @@ export class NodeTable implements NodeTableReader {
   private writeImages(row: number, images: readonly ContainerImage[]): void {
     this.forgetImages(row);
     // A node may list one name under two images: count it once per node.
+    // Names that are not strings, and names that are not a list, are left out.
+    const namesOf = (image: ContainerImage): readonly unknown[] => (Array.isArray(image.names) ? image.names : []);
     const seen = new Set<string>();
-    for (const image of images) for (const name of image.names ?? []) seen.add(name);
+    for (const image of images) for (const name of namesOf(image)) if (typeof name === 'string') seen.add(name);
     const off = this.reserve(row, Col.imagesOff, Col.imagesLen, seen.size * 2);
     seen.clear();
     let i = 0;
     for (const image of images) {
-      for (const name of image.names ?? []) {
-        if (seen.has(name)) continue;
+      const size = typeof image.sizeBytes === 'number' && Number.isFinite(image.sizeBytes) ? image.sizeBytes : 0;
+      for (const name of namesOf(image)) {
+        if (typeof name !== 'string' || seen.has(name)) continue;
         seen.add(name);
         const id = this.interner.intern(name);
         this.pool[off + i * 2] = id;
-        this.pool[off + i * 2 + 1] = image.sizeBytes ?? 0;
+        this.pool[off + i * 2 + 1] = size;
         this.imageNodes.set(id, (this.imageNodes.get(id) ?? 0) + 1);
         i++;
       }

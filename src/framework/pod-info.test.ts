@@ -147,6 +147,14 @@ describe('updatedPodInfo', () => {
     expect(updatedPodInfo(old, updated)).toEqual(newPodInfo(updated));
   });
 
+  test('an undefined request is absent, as on the wire: new and updated infos agree', () => {
+    const plain = newPodInfo(pod({ containers: [{ resources: { requests: { cpu: '1' } } }] }));
+    const withUndefined = pod({ containers: [{ resources: { requests: { cpu: '1', memory: undefined as unknown as string } } }] });
+    expect(newPodInfo(withUndefined).invalid).toBeUndefined();
+    expect(newPodInfo(withUndefined).requests).toEqual(plain.requests);
+    expect(updatedPodInfo(plain, withUndefined).requests).toEqual(newPodInfo(withUndefined).requests);
+  });
+
   test('an invalid pod is parsed again (its fix is seen); so is another pod', () => {
     const bad = newPodInfo(pod(spec('lots')));
     expect(bad.invalid).toBeDefined();

@@ -67,6 +67,27 @@ describe('Scheduler on the in-memory cluster', () => {
     expect(scheduler.table.size).toBe(3);
   });
 
+  test('a snapshot update that throws fails the cycle as a scheduler error: the pod is retried and bound, the loop goes on', async () => {
+    const node = makeNode('a').capacity({ cpu: '4', memory: '8Gi', pods: '10' }).obj();
+    const { cluster, scheduler } = setup([node]);
+    running = scheduler;
+    await scheduler.start();
+    const cache = (scheduler as unknown as { cache: { updateSnapshot: (t: unknown) => number } }).cache;
+    const real = cache.updateSnapshot.bind(cache);
+    let failures = 2;
+    cache.updateSnapshot = (t) => {
+      if (failures > 0) {
+        failures--;
+        throw new Error('snapshot exploded');
+      }
+      return real(t);
+    };
+    cluster.create('pods', makePod('p').obj());
+    await until('bound', () => boundTo(cluster, 'p'));
+    expect(failures).toBe(0);
+    expect(cluster.events).toContainEqual(expect.objectContaining({ reason: 'FailedScheduling', note: expect.stringContaining('snapshot exploded') as unknown }));
+  });
+
   test('a pod that fits nowhere gets the upstream message, PodScheduled=False, and binds once a node fits', async () => {
     const { cluster, scheduler } = setup([
       makeNode('n1').capacity({ cpu: '1', memory: '1Gi', pods: '10' }).obj(),

@@ -385,7 +385,12 @@ export class Scheduler {
       // updates since the last cycle): the next pod's cycle then finds it done.
       let qpi = this.queue.tryPop();
       if (qpi === undefined) {
-        this.cache.updateSnapshot(this.table);
+        try {
+          this.cache.updateSnapshot(this.table);
+        } catch (err) {
+          // Never expected (the cache leaves out what it cannot read); the next cycle tries again and fails on its own.
+          this.logger.error({ err }, 'updating the snapshot failed');
+        }
         qpi = await this.queue.pop();
       }
       if (!qpi) break;
@@ -414,11 +419,12 @@ export class Scheduler {
     const log = lazyChild(this.logger, { pod: podInfo.key });
     this.metrics?.attemptStarted(qpi, fw.schedulerName);
     const cycle = this.queue.schedulingCycle();
-    this.cache.updateSnapshot(this.table);
 
     let nodeName: string;
     let state: CycleState;
     try {
+      // A failure here (never expected) is this pod's scheduler error: retried with backoff, not lost.
+      this.cache.updateSnapshot(this.table);
       if (podInfo.invalid) throw new InvalidPodError(podInfo.invalid);
       // A promise only when Filter or Score went to the worker pool; meanwhile the
       // informers and binds go on, and the table stays as this cycle's snapshot.
