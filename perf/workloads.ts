@@ -32,6 +32,8 @@ export interface Workload {
   /** What differs from upstream's workload of the same name. */
   upstreamDifference: string;
   pod(index: number): { labels?: Record<string, string>; spec: Omit<PodSpec, 'schedulerName' | 'containers'> };
+  /** The pods' controller (a ReplicaSet): topology spread's System default constraints then apply to them. */
+  owner?: { kind: string; name: string; uid: string };
   /** Checks the final placement of the measured pods; returns what is wrong (empty: all good). */
   check(placements: Placement[], nodeZone: (node: string) => string | undefined): string[];
 }
@@ -64,8 +66,14 @@ const container = () => ({
 
 export function makePod(workload: Workload, index: number, namespace: string, schedulerName: string, prefix = 'pod'): Pod {
   const { labels, spec } = workload.pod(index);
+  const owner = workload.owner;
   return {
-    metadata: { name: `${prefix}-${index}`, namespace, ...(labels ? { labels } : {}) },
+    metadata: {
+      name: `${prefix}-${index}`,
+      namespace,
+      ...(labels ? { labels } : {}),
+      ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', ...owner, controller: true }] } : {}),
+    },
     spec: { ...spec, schedulerName, containers: [container()] },
   };
 }
@@ -87,6 +95,21 @@ const basic: Workload = {
   summary: 'pod-default: 100m cpu / 500Mi',
   upstreamDifference: 'none (upstream creates initPods first: see --init-pods)',
   pod: () => ({ spec: {} }),
+  check: oversubscribed,
+};
+
+/**
+ * SchedulingBasic's pods as a Deployment's: one ReplicaSet owns them all, so
+ * topology spread's System defaults (ScheduleAnyway over zone, maxSkew 3, and
+ * hostname, maxSkew 5) score every pod. Not an upstream workload: it shows
+ * what most real pods cost (upstream and Berth alike).
+ */
+const replicaSet: Workload = {
+  name: 'SchedulingReplicaSet',
+  summary: 'pod-default owned by one ReplicaSet (app=web): System default spreading, ScheduleAnyway',
+  upstreamDifference: 'not in scheduler_perf',
+  pod: () => ({ labels: { app: 'web' }, spec: {} }),
+  owner: { kind: 'ReplicaSet', name: 'web-1', uid: 'perf-replicaset-web-1' },
   check: oversubscribed,
 };
 
@@ -185,7 +208,7 @@ const podAffinity: Workload = {
   },
 };
 
-export const WORKLOADS: readonly Workload[] = [basic, nodeAffinity, topologySpreading, podAntiAffinity, podAffinity];
+export const WORKLOADS: readonly Workload[] = [basic, nodeAffinity, topologySpreading, podAntiAffinity, podAffinity, replicaSet];
 
 export function findWorkload(name: string): Workload | undefined {
   return WORKLOADS.find((w) => w.name.toLowerCase() === name.toLowerCase());
