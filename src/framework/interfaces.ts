@@ -106,6 +106,15 @@ export interface SignPlugin extends Plugin {
    * before each use. Its Score must still read only the node's own row.
    */
   filtersGlobally?(pod: PodInfo): boolean;
+  /**
+   * Optional, for a pod this plugin signed: true when its Score of a node
+   * reads pods on other nodes (PodTopologySpread's ScheduleAnyway domain
+   * counts). It must have NormalizeScore. The batch then runs this plugin's
+   * PreScore again for each pod, over the nodes it keeps, and its Score and
+   * NormalizeScore on every kept node: the pod is scored as a full cycle over
+   * those nodes would score it.
+   */
+  scoresGlobally?(pod: PodInfo): boolean;
 }
 
 export interface PreEnqueuePlugin extends Plugin {

@@ -636,6 +636,53 @@ export class Framework {
     return out;
   }
 
+  /** Indexes (into scorePlugins) of the Score plugins whose score of a node reads other nodes, for this signed pod (SignPlugin.scoresGlobally). */
+  globalScorers(pod: PodInfo): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.scorePlugins.length; i++) {
+      const plugin = this.scorePlugins[i]!.plugin as Partial<SignPlugin>;
+      if (typeof plugin.scoresGlobally === 'function' && plugin.scoresGlobally(pod)) out.push(i);
+    }
+    return out;
+  }
+
+  /**
+   * The batch's rescoring with global scorers (indexes from globalScorers):
+   * their PreScore over `rows`, then per row the sum of their weighted,
+   * normalized scores into `out` (length ≥ rows.length). A plugin skipped by
+   * PreScore, or any failure, is returned as a Status (the batch gives way).
+   */
+  scoreGlobally(state: CycleState, pod: PodInfo, nodes: NodeTableReader, rows: Int32Array, scorers: readonly number[], out: Float64Array): Result {
+    const count = rows.length;
+    out.fill(0, 0, count);
+    if (count === 0) return null;
+    const raw = new Float64Array(count);
+    const cursor = nodes.view(rows[0]!);
+    for (const index of scorers) {
+      const { plugin, weight } = this.scorePlugins[index]!;
+      try {
+        const pre = plugin as Partial<PreScorePlugin>;
+        if (typeof pre.preScore === 'function' && this.preScorePlugins.includes(plugin as unknown as PreScorePlugin)) {
+          const status = pre.preScore(state, pod, nodes, rows);
+          if (status !== null && status.code !== Code.Success) return status.code === Code.Skip ? new Status(Code.Error, ['PreScore skipped'], plugin.name) : pluginError('PreScore', plugin, status);
+        }
+        for (let i = 0; i < count; i++) raw[i] = plugin.score(state, pod, cursor.at(rows[i]!));
+        if (plugin.normalizeScore) {
+          const status = plugin.normalizeScore(state, pod, raw, rows, count);
+          if (status !== null && status.code !== Code.Success) return pluginError('NormalizeScore', plugin, status);
+        }
+      } catch (err) {
+        return pluginError('Score', plugin, err);
+      }
+      for (let i = 0; i < count; i++) {
+        const s = raw[i]!;
+        if (!(s >= 0 && s <= MAX_NODE_SCORE)) return new Status(Code.Error, [`plugin "${plugin.name}" returns an invalid score ${s}`], plugin.name);
+        out[i]! += s * weight;
+      }
+    }
+    return null;
+  }
+
   /** One Filter plugin's answer for a node (the batch's re-check of global filters); a throw is an Error. */
   runFilterPlugin(index: number, state: CycleState, pod: PodInfo, node: NodeView): Result {
     const plugin = this.filterPlugins[index]!;

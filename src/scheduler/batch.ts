@@ -112,6 +112,10 @@ interface Entry {
   skipScore: ReadonlySet<string>;
   /** What PreScore wrote for the stored pod: equal for every pod of the signature (SignPlugin), so it is handed on, not recomputed. */
   preScore: [string, unknown][];
+  /** Score plugins that read other nodes (Framework.globalScorers): rescored over the kept nodes for each pod. */
+  scorers: number[];
+  /** Per kept row, the part of totals (and of normalized) from those plugins. */
+  globalScores: Float64Array;
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
@@ -146,6 +150,7 @@ export class Batches {
   private readonly affinityVersion: () => number;
   private readonly recorder: BatchRecorder | undefined;
   private dirty = new Int32Array(16);
+  private scratch = new Float64Array(16);
 
   constructor(options: BatchOptions = {}) {
     this.maxAgeMs = options.maxAgeMs ?? 500;
@@ -189,6 +194,10 @@ export class Batches {
     const globals = fw.globalFilters(pod);
     const globalNames = new Set(globals.map((i) => fw.filterPlugins[i]!.name));
     const globallyRejected: number[] = [];
+    // Scores that read other nodes: their part of each total, to replace as the pods placed move them.
+    const scorers = fw.globalScorers(pod);
+    const globalScores = new Float64Array(count);
+    if (scorers.length > 0 && fw.scoreGlobally(state.clone(), pod, nodes, feasible.slice(0, count), scorers, globalScores) !== null) return;
     const rejectedMask = new Uint8Array(nodes.size);
     for (let i = 0; i < rejected.length; i++) {
       if (globalNames.has(rejectedBy[i] ?? '')) globallyRejected.push(rejected[i]!);
@@ -216,6 +225,8 @@ export class Batches {
       skipFilter: new Set(state.skipFilterPlugins),
       skipScore: new Set(state.skipScorePlugins),
       preScore: preScoreKeys.map((k): [string, unknown] => [k, state.read(k)]),
+      scorers,
+      globalScores,
     });
     this.stats.stored++;
   }
@@ -294,6 +305,7 @@ export class Batches {
           rows[kept] = row;
           totals[kept] = totals[i]!;
           normalized[kept] = normalized[i]!;
+          e.globalScores[kept] = e.globalScores[i]!;
           stamps[kept] = stamps[i]!;
           indexOf[row] = kept;
         }
@@ -306,6 +318,7 @@ export class Batches {
     // PreScore's answers are the stored pod's (equal signature): upstream runs no scoring for a batched pod at all.
     for (const [key, value] of e.preScore) state.write(key, value);
     for (const name of e.skipScore) state.skipScorePlugins.add(name);
+    if (e.scorers.length > 0 && !this.rescoreGlobally(e, fw, state, pod, nodes)) return this.flush(e, 'plugins_differ');
     for (let k = 0; k < changed; k++) {
       const row = dirty[k]!;
       const i = indexOf[row]!;
@@ -327,12 +340,34 @@ export class Batches {
         if (status.code === Code.Error) return this.flush(e, 'plugins_differ');
         this.removeAt(e, best, status.plugin);
         if (e.count === 0) return this.flush(e, 'empty_list');
+        // Fewer nodes: global scores are normalized over the ones left.
+        if (e.scorers.length > 0 && !this.rescoreGlobally(e, fw, state, pod, nodes)) return this.flush(e, 'plugins_differ');
         continue;
       }
       e.uses++;
       this.stats.used++;
       return { nodeName: cursor.at(row).name(), state, evaluatedNodes: evaluated, feasibleNodes: e.count };
     }
+  }
+
+  /**
+   * The global scorers' part of every kept node's total, again: their
+   * PreScore over the kept nodes (domain counts move with every pod placed),
+   * Score and NormalizeScore; totals and normalized take the difference.
+   * False when a plugin fails or skips (the batch gives way).
+   */
+  private rescoreGlobally(e: Entry, fw: Framework, state: CycleState, pod: PodInfo, nodes: NodeTableReader): boolean {
+    if (this.scratch.length < e.count) this.scratch = new Float64Array(Math.max(e.count, this.scratch.length * 2));
+    const fresh = this.scratch;
+    if (fw.scoreGlobally(state, pod, nodes, e.rows.subarray(0, e.count), e.scorers, fresh) !== null) return false;
+    for (let i = 0; i < e.count; i++) {
+      const delta = fresh[i]! - e.globalScores[i]!;
+      if (delta === 0) continue;
+      e.totals[i]! += delta;
+      e.normalized[i]! += delta;
+      e.globalScores[i] = fresh[i]!;
+    }
+    return true;
   }
 
   private runGlobals(e: Entry, fw: Framework, state: CycleState, pod: PodInfo, node: NodeView): 'pass' | 'reject' | 'error' {
@@ -362,6 +397,7 @@ export class Batches {
     e.rows.copyWithin(i, i + 1, n);
     e.totals.copyWithin(i, i + 1, n);
     e.normalized.copyWithin(i, i + 1, n);
+    e.globalScores.copyWithin(i, i + 1, n);
     e.stamps.copyWithin(i, i + 1, n);
     for (let k = i; k < e.count; k++) e.indexOf[e.rows[k]!] = k;
   }

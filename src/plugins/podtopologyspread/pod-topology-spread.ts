@@ -402,25 +402,29 @@ export class PodTopologySpreadPlugin {
 
   /**
    * Batching: pods that spread over nothing sign '' (most pods). Pods with
-   * DoNotSchedule constraints only sign what the constraints read (the
-   * constraints, namespace, labels, node affinity, tolerations) and filter
-   * globally (filtersGlobally): the batch re-runs this Filter on its nodes
-   * before each use, as domain counts move. ScheduleAnyway constraints
-   * (including System defaults) score by every node's pods: not signed.
+   * constraints sign what the constraints read: the constraints, namespace,
+   * labels, node affinity, tolerations, and the controller (the System
+   * defaults' selector). DoNotSchedule constraints filter globally
+   * (filtersGlobally): the batch re-runs this Filter on its nodes before
+   * each use, as domain counts move. ScheduleAnyway constraints (including
+   * System defaults) score globally (scoresGlobally): the batch re-runs
+   * PreScore, Score and NormalizeScore over its kept nodes for each pod.
    */
   signPod(pod: PodInfo): string | null {
     const own = pod.pod.spec?.topologySpreadConstraints;
     const hasOwn = Array.isArray(own) && own.length > 0;
     // Default constraints apply only to pods with a controller (constraints.ts): most pods skip the parse.
-    if (!hasOwn && (this.defaults.length === 0 || defaultSelector(pod.pod) === undefined)) return '';
+    const controller = hasOwn || this.defaults.length === 0 ? undefined : defaultSelector(pod.pod);
+    if (!hasOwn && controller === undefined) return '';
     const hard = this.constraints(pod, DO_NOT_SCHEDULE);
     const soft = this.constraints(pod, SCHEDULE_ANYWAY);
-    if (hard.constraints === undefined || soft.constraints?.length !== 0) return null;
-    if (hard.constraints.length === 0) return '';
+    if (hard.constraints === undefined || soft.constraints === undefined) return null;
+    if (hard.constraints.length === 0 && soft.constraints.length === 0) return '';
     const spec = pod.pod.spec;
     return [
       pod.namespace,
       signJSON(own),
+      controller?.controllerUid ?? '',
       signJSON(pod.pod.metadata?.labels),
       signJSON(spec?.nodeSelector),
       signJSON(spec?.affinity?.nodeAffinity),
@@ -430,6 +434,10 @@ export class PodTopologySpreadPlugin {
 
   filtersGlobally(pod: PodInfo): boolean {
     return (this.constraints(pod, DO_NOT_SCHEDULE).constraints?.length ?? 0) > 0;
+  }
+
+  scoresGlobally(pod: PodInfo): boolean {
+    return (this.constraints(pod, SCHEDULE_ANYWAY).constraints?.length ?? 0) > 0;
   }
 
   eventsToRegister(): ClusterEvent[] {
