@@ -21,7 +21,11 @@
 // Filters that read other nodes' pods (PodTopologySpread's DoNotSchedule
 // constraints: SignPlugin.filtersGlobally) run again on every kept node
 // before each use; a node they drop, or rejected in the full cycle, is
-// watched: if it passes again, the batch gives way to a full cycle.
+// watched: if it passes again, the batch gives way to a full cycle. Scores
+// that read other nodes' pods (its ScheduleAnyway constraints, System
+// defaults included: SignPlugin.scoresGlobally) are computed again, PreScore
+// to NormalizeScore, over the kept nodes for each pod, and their part of
+// each total replaced.
 //
 // A batch is dropped (and the pod gets a full cycle) when the signature
 // differs or is null (interfaces.ts, SignPlugin), when a node was added,
