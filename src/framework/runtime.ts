@@ -636,23 +636,29 @@ export class Framework {
     return out;
   }
 
-  /** Indexes (into scorePlugins) of the Score plugins whose score of a node reads other nodes, for this signed pod (SignPlugin.scoresGlobally). */
+  /**
+   * Indexes (into scorePlugins) of the Score plugins whose score of a node
+   * reads other nodes, for this signed pod (SignPlugin.scoresGlobally). Only
+   * plugins with NormalizeScore count (their part of a total is the
+   * normalized one; scoreUnnormalized leaves them out).
+   */
   globalScorers(pod: PodInfo): number[] {
     const out: number[] = [];
     for (let i = 0; i < this.scorePlugins.length; i++) {
-      const plugin = this.scorePlugins[i]!.plugin as Partial<SignPlugin>;
-      if (typeof plugin.scoresGlobally === 'function' && plugin.scoresGlobally(pod)) out.push(i);
+      const plugin = this.scorePlugins[i]!.plugin as Partial<SignPlugin> & { normalizeScore?: unknown };
+      if (typeof plugin.normalizeScore === 'function' && typeof plugin.scoresGlobally === 'function' && plugin.scoresGlobally(pod)) out.push(i);
     }
     return out;
   }
 
   /**
    * The batch's rescoring with global scorers (indexes from globalScorers):
-   * their PreScore over `rows`, then per row the sum of their weighted,
-   * normalized scores into `out` (length ≥ rows.length). A plugin skipped by
-   * PreScore, or any failure, is returned as a Status (the batch gives way).
+   * their PreScore over `rows` (unless `preScore` is false: the state has
+   * it already), then per row the sum of their weighted, normalized scores
+   * into `out` (length ≥ rows.length). A plugin skipped by PreScore, or any
+   * failure, is returned as a Status (the batch gives way).
    */
-  scoreGlobally(state: CycleState, pod: PodInfo, nodes: NodeTableReader, rows: Int32Array, scorers: readonly number[], out: Float64Array): Result {
+  scoreGlobally(state: CycleState, pod: PodInfo, nodes: NodeTableReader, rows: Int32Array, scorers: readonly number[], out: Float64Array, preScore = true): Result {
     const count = rows.length;
     out.fill(0, 0, count);
     if (count === 0) return null;
@@ -662,7 +668,7 @@ export class Framework {
       const { plugin, weight } = this.scorePlugins[index]!;
       try {
         const pre = plugin as Partial<PreScorePlugin>;
-        if (typeof pre.preScore === 'function' && this.preScorePlugins.includes(plugin as unknown as PreScorePlugin)) {
+        if (preScore && typeof pre.preScore === 'function' && this.preScorePlugins.includes(plugin as unknown as PreScorePlugin)) {
           const status = pre.preScore(state, pod, nodes, rows);
           if (status !== null && status.code !== Code.Success) return status.code === Code.Skip ? new Status(Code.Error, ['PreScore skipped'], plugin.name) : pluginError('PreScore', plugin, status);
         }

@@ -8,6 +8,8 @@ import { newPodInfo } from '../framework/pod-info.ts';
 import { Framework } from '../framework/runtime.ts';
 import { defaultPlugins, inTreeRegistry } from '../plugins/registry.ts';
 import { buildSnapshot, makeNode, makePod, testHandle, type TestSnapshot } from '../testing/builders.ts';
+import { inlineParallelizer } from '../parallel/inline.ts';
+import type { Parallelizer } from '../parallel/parallelizer.ts';
 import { Batches } from './batch.ts';
 import { Algorithm } from './schedule-pod.ts';
 import { seededRandom } from '../testing/random.ts';
@@ -243,6 +245,47 @@ describe('opportunistic batching', () => {
     const batched = run(40, pods, true, mutations(5));
     expect(batched.placements).toEqual(full.placements);
     expect(batched.batches!.stats.used).toBeGreaterThan(60);
+  });
+
+  test('ScheduleAnyway pods whose Score went to a worker pool: what changed during the wait does not skew the batch', async () => {
+    // As with the worker pool, Score is asynchronous, and informer events (here: matching pods
+    // bound by someone else) reach the live pod index while it runs.
+    const shape = (pod: Pod) => {
+      pod.spec!.topologySpreadConstraints = [
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } },
+        { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } },
+      ];
+      return pod;
+    };
+    const pods = Array.from({ length: 60 }, (_, i) => newPodInfo(shape(makePod(`w${i}`).req({ cpu: '100m', memory: '64Mi' }).label('app', 'web').obj())));
+    const runAsync = async (batching: boolean): Promise<string[]> => {
+      const snapshot = buildSnapshot(nodes(40));
+      const fw = framework(snapshot);
+      const batches = batching ? new Batches({ now: () => 0, affinityVersion: () => snapshot.cache.affinityVersion }) : undefined;
+      let scored = 0;
+      const pool: Parallelizer = {
+        filter: (job) => inlineParallelizer.filter(job),
+        score: async (job) => {
+          const status = inlineParallelizer.score(job);
+          await Promise.resolve();
+          if (scored++ === 0) {
+            for (let k = 0; k < 6; k++) snapshot.cache.addPod(newPodInfo(shape(makePod(`other-${k}`).req({ cpu: '10m' }).label('app', 'web').node(`n${k % 3}`).obj())));
+          }
+          return status;
+        },
+        close: () => Promise.resolve(),
+      };
+      const algorithm = new Algorithm(42, pool, batches);
+      const placements: string[] = [];
+      for (const pod of pods) {
+        snapshot.cache.updateSnapshot(snapshot.table);
+        const result = await algorithm.schedule(fw, pod, snapshot.table);
+        snapshot.cache.assumePod(pod, result.nodeName);
+        placements.push(result.nodeName);
+      }
+      return placements;
+    };
+    expect(await runAsync(true)).toEqual(await runAsync(false));
   });
 
   test('no batch for pods with pod affinity or volume claims', () => {

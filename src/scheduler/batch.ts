@@ -199,9 +199,11 @@ export class Batches {
     const globalNames = new Set(globals.map((i) => fw.filterPlugins[i]!.name));
     const globallyRejected: number[] = [];
     // Scores that read other nodes: their part of each total, to replace as the pods placed move them.
+    // From the cycle's own PreScore state, not a new PreScore: the pod index is live, and informer
+    // events may have moved it while Score ran in the worker pool.
     const scorers = fw.globalScorers(pod);
     const globalScores = new Float64Array(count);
-    if (scorers.length > 0 && fw.scoreGlobally(state.clone(), pod, nodes, feasible.slice(0, count), scorers, globalScores) !== null) return;
+    if (scorers.length > 0 && fw.scoreGlobally(state.clone(), pod, nodes, feasible.slice(0, count), scorers, globalScores, false) !== null) return;
     const rejectedMask = new Uint8Array(nodes.size);
     for (let i = 0; i < rejected.length; i++) {
       if (globalNames.has(rejectedBy[i] ?? '')) globallyRejected.push(rejected[i]!);
