@@ -28,6 +28,7 @@
 // (pod-index.ts), which keeps the counts plugins query by selector and
 // topology domain; it knows nodes by a small id (NodeState.id), mapped to the
 // table's rows at each snapshot update.
+import { isPlainObject } from '../api/deep-equal.ts';
 import type { Node, Taint } from '../api/types.ts';
 import { nodeAllocatable } from '../api/resources.ts';
 import { controllerUidOf } from '../framework/cluster-lister.ts';
@@ -106,10 +107,10 @@ class NodeState {
       nonZeroMemory: this.nonZeroMemory,
       podCount: this.pods.size,
       // What the API would never send (a null taint or image, labels that are not a map) is left out, never a crash.
-      labels: isObjectLike(node.metadata?.labels) ? node.metadata.labels : {},
-      taints: Array.isArray(node.spec?.taints) ? node.spec.taints.filter(isObjectLike) : [],
+      labels: isPlainObject(node.metadata?.labels) ? node.metadata.labels : {},
+      taints: Array.isArray(node.spec?.taints) ? node.spec.taints.filter((t) => isPlainObject(t)) : [],
       hostPorts: this.hostPorts(),
-      images: Array.isArray(node.status?.images) ? node.status.images.filter(isObjectLike) : [],
+      images: Array.isArray(node.status?.images) ? node.status.images.filter((i) => isPlainObject(i)) : [],
     };
   }
 }
@@ -129,10 +130,6 @@ function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly
   }
   for (const key in b) if (Object.hasOwn(b, key)) n--;
   return n === 0;
-}
-
-function isObjectLike<T>(v: T): v is T & object {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function sameTaints(a: unknown, b: unknown): boolean {

@@ -636,6 +636,9 @@ export class Framework {
     return out;
   }
 
+  /** scoreGlobally's scores of one plugin (grown as needed; one batch rescoring at a time). */
+  private globalRaw = new Float64Array(0);
+
   /**
    * Indexes (into scorePlugins) of the Score plugins whose score of a node
    * reads other nodes, for this signed pod (SignPlugin.scoresGlobally). Only
@@ -662,7 +665,8 @@ export class Framework {
     const count = rows.length;
     out.fill(0, 0, count);
     if (count === 0) return null;
-    const raw = new Float64Array(count);
+    if (this.globalRaw.length < count) this.globalRaw = new Float64Array(Math.max(count, this.globalRaw.length * 2));
+    const raw = this.globalRaw.subarray(0, count);
     const cursor = nodes.view(rows[0]!);
     for (const index of scorers) {
       const { plugin, weight } = this.scorePlugins[index]!;

@@ -1,5 +1,6 @@
 import type { Pod } from '../api/types.ts';
-import { deepEqual, isPodUpdated } from './pod-updated.ts';
+import { deepEqual } from '../api/deep-equal.ts';
+import { isPodUpdated } from './pod-updated.ts';
 
 const base: Pod = {
   apiVersion: 'v1',

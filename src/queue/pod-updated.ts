@@ -6,8 +6,6 @@
 import { deepEqual, isPlainObject } from '../api/deep-equal.ts';
 import type { Pod } from '../api/types.ts';
 
-export { deepEqual };
-
 const IGNORED_METADATA = new Set(['resourceVersion', 'generation', 'managedFields', 'finalizers']);
 
 export function isPodUpdated(oldPod: Pod, newPod: Pod): boolean {

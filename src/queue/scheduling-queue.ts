@@ -85,7 +85,8 @@ import {
 import { LazyHeap } from './lazy-heap.ts';
 import { Nominator } from './nominator.ts';
 import { PluginIndex } from './plugin-index.ts';
-import { deepEqual, isPodUpdated } from './pod-updated.ts';
+import { deepEqual } from '../api/deep-equal.ts';
+import { isPodUpdated } from './pod-updated.ts';
 import type { PreEnqueueFn } from './pre-enqueue.ts';
 
 /** The sub-queues, as the scheduler_pending_pods{queue} label names them. */

@@ -58,6 +58,36 @@ function run(count: number, pods: PodInfo[], batching: boolean, mutate?: (snapsh
 const same = (n: number, prefix = 'p', req = { cpu: '300m', memory: '256Mi' }): PodInfo[] =>
   Array.from({ length: n }, (_, i) => makePod(`${prefix}${i}`).req(req).info());
 
+/**
+ * Between pods, seeded: now and then a pod that counts for spreading
+ * (`app=web`, made like the batched ones by `shape`) placed by someone else,
+ * or one of those deleted: domain counts and the minimum move.
+ */
+function webChurn(seed: number, shape: (pod: Pod) => void = () => {}): (snapshot: TestSnapshot, step: number) => void {
+  const random = seededRandom(seed);
+  const mine: Pod[] = [];
+  return (snapshot, step) => {
+    const r = random();
+    if (r < 0.15) {
+      const pod = makePod(`other-${step}`).req({ cpu: '100m' }).label('app', 'web').node(`n${Math.floor(random() * 40)}`).obj();
+      shape(pod);
+      mine.push(pod);
+      snapshot.cache.addPod(newPodInfo(pod));
+    } else if (r < 0.25 && mine.length > 0) {
+      snapshot.cache.removePod(newPodInfo(mine.shift()!));
+    }
+  };
+}
+
+/** Zone and hostname spreading of `app=web`, ScheduleAnyway. */
+function scheduleAnyway(pod: Pod): Pod {
+  pod.spec!.topologySpreadConstraints = [
+    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } },
+    { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } },
+  ];
+  return pod;
+}
+
 describe('opportunistic batching', () => {
   test('equal pods are placed from the batch, exactly where full cycles place them', () => {
     const pods = same(120);
@@ -106,23 +136,8 @@ describe('opportunistic batching', () => {
       return newPodInfo(pod);
     };
     const pods = Array.from({ length: 120 }, (_, i) => spread(i));
-    const mutations = (seed: number) => {
-      const random = seededRandom(seed);
-      const mine: Pod[] = [];
-      return (snapshot: TestSnapshot, step: number) => {
-        const r = random();
-        if (r < 0.15) {
-          // A matching pod placed by someone else, or one deleted: domain counts and the minimum move.
-          const pod = makePod(`other-${step}`).req({ cpu: '100m' }).label('app', 'web').node(`n${Math.floor(random() * 40)}`).obj();
-          mine.push(pod);
-          snapshot.cache.addPod(newPodInfo(pod));
-        } else if (r < 0.25 && mine.length > 0) {
-          snapshot.cache.removePod(newPodInfo(mine.shift()!));
-        }
-      };
-    };
-    const full = run(40, pods, false, mutations(3));
-    const batched = run(40, pods, true, mutations(3));
+    const full = run(40, pods, false, webChurn(3));
+    const batched = run(40, pods, true, webChurn(3));
     expect(batched.placements).toEqual(full.placements);
     expect(batched.batches!.stats.used).toBeGreaterThan(40);
   });
@@ -197,10 +212,7 @@ describe('opportunistic batching', () => {
     [
       'ScheduleAnyway spread constraints',
       (pod: Pod) => {
-        pod.spec!.topologySpreadConstraints = [
-          { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } },
-          { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } },
-        ];
+        scheduleAnyway(pod);
       },
     ],
     [
@@ -225,24 +237,9 @@ describe('opportunistic batching', () => {
       return newPodInfo(pod);
     };
     const pods = Array.from({ length: 150 }, (_, i) => owned(i));
-    const mutations = (seed: number) => {
-      const random = seededRandom(seed);
-      const mine: Pod[] = [];
-      return (snapshot: TestSnapshot, step: number) => {
-        const r = random();
-        if (r < 0.15) {
-          // A pod that counts (same labels, same controller) placed by someone else, or one deleted.
-          const pod = makePod(`other-${step}`).req({ cpu: '100m' }).label('app', 'web').node(`n${Math.floor(random() * 40)}`).obj();
-          shape(pod);
-          mine.push(pod);
-          snapshot.cache.addPod(newPodInfo(pod));
-        } else if (r < 0.25 && mine.length > 0) {
-          snapshot.cache.removePod(newPodInfo(mine.shift()!));
-        }
-      };
-    };
-    const full = run(40, pods, false, mutations(5));
-    const batched = run(40, pods, true, mutations(5));
+    // Other pods that count: the same labels and, for System defaults, the same controller.
+    const full = run(40, pods, false, webChurn(5, shape));
+    const batched = run(40, pods, true, webChurn(5, shape));
     expect(batched.placements).toEqual(full.placements);
     expect(batched.batches!.stats.used).toBeGreaterThan(60);
   });
@@ -250,14 +247,7 @@ describe('opportunistic batching', () => {
   test('ScheduleAnyway pods whose Score went to a worker pool: what changed during the wait does not skew the batch', async () => {
     // As with the worker pool, Score is asynchronous, and informer events (here: matching pods
     // bound by someone else) reach the live pod index while it runs.
-    const shape = (pod: Pod) => {
-      pod.spec!.topologySpreadConstraints = [
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } },
-        { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } },
-      ];
-      return pod;
-    };
-    const pods = Array.from({ length: 60 }, (_, i) => newPodInfo(shape(makePod(`w${i}`).req({ cpu: '100m', memory: '64Mi' }).label('app', 'web').obj())));
+    const pods = Array.from({ length: 60 }, (_, i) => newPodInfo(scheduleAnyway(makePod(`w${i}`).req({ cpu: '100m', memory: '64Mi' }).label('app', 'web').obj())));
     const runAsync = async (batching: boolean): Promise<string[]> => {
       const snapshot = buildSnapshot(nodes(40));
       const fw = framework(snapshot);
@@ -269,7 +259,7 @@ describe('opportunistic batching', () => {
           const status = inlineParallelizer.score(job);
           await Promise.resolve();
           if (scored++ === 0) {
-            for (let k = 0; k < 6; k++) snapshot.cache.addPod(newPodInfo(shape(makePod(`other-${k}`).req({ cpu: '10m' }).label('app', 'web').node(`n${k % 3}`).obj())));
+            for (let k = 0; k < 6; k++) snapshot.cache.addPod(newPodInfo(scheduleAnyway(makePod(`other-${k}`).req({ cpu: '10m' }).label('app', 'web').node(`n${k % 3}`).obj())));
           }
           return status;
         },
